@@ -1,0 +1,79 @@
+"""HealthGrid: grid-based community health services."""
+from __future__ import annotations
+
+from flask import Flask
+
+from . import config as _config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_path=str(_config.INSTANCE_DIR))
+    app.config.from_mapping(_config.load(config))
+    _prepare_database_url(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_errorhandlers(app)
+    return app
+
+
+def _prepare_database_url(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and ":memory:" not in uri:
+        _config.INSTANCE_DIR.mkdir(exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (every model registered before Alembic looks)
+    from .auth.loading import init_login
+    from .extensions import api, babel, csrf, db, limiter, migrate
+    from .i18n import select_locale, select_timezone
+    from .security import init_security
+
+    db.init_app(app)
+    from .dbsetup import init_engine_events
+    init_engine_events(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True,
+                     compare_type=True)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", None)  # our own docs page, vendored assets
+    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearerAuth": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearerAuth": []}]})
+    init_security(app)
+    from .i18n import init_templates
+    init_templates(app)
+
+
+def _migrations_dir():
+    from pathlib import Path
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def register_blueprints(app: Flask) -> None:
+    from .extensions import api
+    from .auth import api as auth_api, views as auth_views
+    from .org import api as org_api, views as org_views
+    from .main import views as main_views
+
+    app.register_blueprint(main_views.bp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(org_views.bp)
+    for blp in (auth_api.blp, org_api.blp):
+        api.register_blueprint(blp)
+
+
+def register_commands(app: Flask) -> None:
+    from .auth.cli import users_cli
+    from .demo.cli import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import init_errors
+    init_errors(app)

@@ -1,0 +1,26 @@
+"""Shared pieces of the JSON API: authenticated blueprints and paging."""
+from flask_smorest import Blueprint
+
+from .auth.loading import authenticate_api_request
+from .extensions import csrf
+
+PUBLIC_API_ENDPOINTS = set()
+
+
+def api_blueprint(name: str, import_name: str, description: str = "") -> Blueprint:
+    """A flask-smorest blueprint under /api/v1 whose endpoints need a bearer token,
+    except those marked with @public."""
+    blp = Blueprint(name, import_name, url_prefix="/api/v1", description=description)
+    csrf.exempt(blp)
+
+    @blp.before_request
+    def _auth():
+        from flask import request
+        if request.endpoint not in PUBLIC_API_ENDPOINTS:
+            authenticate_api_request()
+
+    return blp
+
+
+def public(blp: Blueprint, endpoint: str) -> None:
+    PUBLIC_API_ENDPOINTS.add(f"{blp.name}.{endpoint}")

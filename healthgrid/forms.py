@@ -1,0 +1,52 @@
+"""Bridges HTML forms and marshmallow schemas, the one place input is validated."""
+from __future__ import annotations
+
+from flask_babel import gettext, lazy_gettext as _l
+from marshmallow import Schema, ValidationError
+
+# Marshmallow's own messages, listed so that the catalogs carry their translations.
+_MARSHMALLOW_MESSAGES = (
+    _l("Missing data for required field."), _l("Field may not be null."),
+    _l("Not a valid integer."), _l("Not a valid number."), _l("Not a valid date."),
+    _l("Not a valid string."), _l("Not a valid boolean."), _l("Unknown field."),
+    _l("Must be one of: {choices}."), _l("Not a valid email address."),
+    _l("Invalid input type."), _l("Invalid value."),
+)
+
+
+def clean_form(form, fields: list[str] | None = None, lists: tuple[str, ...] = ()) -> dict:
+    """Form fields as a dict: stripped, empty strings dropped (so optional means absent)."""
+    out = {}
+    for key in form.keys():
+        if key == "csrf_token" or (fields is not None and key not in fields):
+            continue
+        if key in lists:
+            values = [v.strip() for v in form.getlist(key) if v.strip()]
+            if values:
+                out[key] = values
+            continue
+        value = form.get(key, "").strip()
+        if value != "":
+            out[key] = value
+    return out
+
+
+def translate_errors(errors):
+    """Marshmallow error messages in the user's language (msgids are the English texts)."""
+    if isinstance(errors, dict):
+        return {key: translate_errors(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [translate_errors(value) for value in errors]
+    if isinstance(errors, str):
+        if errors.startswith("Must be one of:"):
+            return gettext("Not one of the allowed choices.")
+        return gettext(errors)
+    return errors
+
+
+def load_form(schema: Schema, data: dict) -> tuple[dict | None, dict]:
+    """(validated data, {}) or (None, translated errors per field)."""
+    try:
+        return schema.load(data), {}
+    except ValidationError as exc:
+        return None, translate_errors(exc.messages)

@@ -1,0 +1,5 @@
+"""Imports every domain's models so that metadata is complete (Alembic, create_all)."""
+from healthgrid.auth.models import ApiToken, AuditEntry, User  # noqa: F401
+from healthgrid.org.models import (  # noqa: F401
+    Community, Grid, Institution, Staff, Team, TeamMembership)
+from healthgrid.records.models import Household, Resident  # noqa: F401

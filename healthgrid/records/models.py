@@ -1,0 +1,68 @@
+"""Health archives: one file per household, one archive per resident."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from healthgrid.clock import utcnow
+from healthgrid.extensions import db
+
+RESIDENT_STATUSES = ("active", "moved_out", "deceased")
+
+
+class Household(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
+    address: Mapped[str] = mapped_column(String(200))
+    head_name: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    grid = relationship("Grid")
+    members: Mapped[list[Resident]] = relationship(
+        back_populates="household", order_by="Resident.id")
+
+
+class Resident(db.Model):
+    __table_args__ = (
+        # Scope filters and KPI roll-ups group by grid and status.
+        Index("ix_resident_grid_status", "grid_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    # Copied from the household: scope checks and per-grid counts avoid a join.
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    archive_no: Mapped[str] = mapped_column(String(17), unique=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    name_initials: Mapped[str] = mapped_column(String(16), index=True)
+    sex: Mapped[str] = mapped_column(String(6))
+    birth_date: Mapped[date] = mapped_column(index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    relation_to_head: Mapped[str | None] = mapped_column(String(16))
+    residence_type: Mapped[str] = mapped_column(String(16), default="registered")
+    ethnicity: Mapped[str | None] = mapped_column(String(16))
+    blood_type: Mapped[str | None] = mapped_column(String(8))
+    payment_type: Mapped[str | None] = mapped_column(String(32))
+    allergies: Mapped[str | None] = mapped_column(Text)
+    past_history: Mapped[str | None] = mapped_column(Text)
+    family_history: Mapped[str | None] = mapped_column(Text)
+    disability: Mapped[str | None] = mapped_column(String(64))
+    pregnant: Mapped[bool] = mapped_column(default=False)
+    severe_mental_illness: Mapped[bool] = mapped_column(default=False)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    archive_medium: Mapped[str] = mapped_column(String(16), default="electronic")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    status_date: Mapped[date | None]
+    created_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    household: Mapped[Household] = relationship(back_populates="members")
+
+    __mapper_args__ = {"version_id_col": version}
