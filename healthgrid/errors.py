@@ -5,6 +5,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
 from .extensions import db
+from .forms import translate_errors
 
 
 def _is_api() -> bool:
@@ -46,7 +47,8 @@ def init_errors(app: Flask) -> None:
             message = data.get("message") if isinstance(data, dict) and data.get("message") else None
             message = message or (exc.description if code == 409 and exc.description
                                   and exc.description != Conflict.description else default)
-            response = jsonify({"code": code, "message": str(message), "errors": errors})
+            response = jsonify({"code": code, "message": str(message),
+                                "errors": translate_errors(errors)})
             response.status_code = code
             if code == 401:
                 response.headers["WWW-Authenticate"] = "Bearer"

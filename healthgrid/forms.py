@@ -1,7 +1,7 @@
 """Bridges HTML forms and marshmallow schemas, the one place input is validated."""
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import LazyString, gettext, lazy_gettext as _l
 from marshmallow import Schema, ValidationError
 
 # Marshmallow's own messages, listed so that the catalogs carry their translations.
@@ -32,15 +32,19 @@ def clean_form(form, fields: list[str] | None = None, lists: tuple[str, ...] = (
 
 
 def translate_errors(errors):
-    """Marshmallow error messages in the user's language (msgids are the English texts)."""
+    """Marshmallow error messages in the user's language (msgids are the English texts);
+    every field maps to a list of messages."""
     if isinstance(errors, dict):
-        return {key: translate_errors(value) for key, value in errors.items()}
+        return {key: value if isinstance(value, (list, dict)) else [value]
+                for key, value in ((k, translate_errors(v)) for k, v in errors.items())}
     if isinstance(errors, list):
         return [translate_errors(value) for value in errors]
     if isinstance(errors, str):
         if errors.startswith("Must be one of:"):
             return gettext("Not one of the allowed choices.")
         return gettext(errors)
+    if isinstance(errors, LazyString):
+        return str(errors)
     return errors
 
 
