@@ -58,11 +58,11 @@ def register_blueprints(app: Flask) -> None:
     from .auth import api as auth_api, views as auth_views
     from .org import api as org_api, views as org_views
     from .main import views as main_views
+    from .records import api as records_api, views as records_views
 
-    app.register_blueprint(main_views.bp)
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(org_views.bp)
-    for blp in (auth_api.blp, org_api.blp):
+    for bp in (main_views.bp, auth_views.bp, org_views.bp, records_views.bp):
+        app.register_blueprint(bp)
+    for blp in (auth_api.blp, org_api.blp, records_api.blp):
         api.register_blueprint(blp)
 
 

@@ -13,6 +13,9 @@ def init_engine_events(app: Flask) -> None:
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn, _record):
+        # pysqlite opens and commits transactions on its own, which breaks SAVEPOINTs
+        # (a released savepoint would commit). SQLAlchemy emits BEGIN itself instead.
+        dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
@@ -20,3 +23,7 @@ def init_engine_events(app: Flask) -> None:
         cur.execute("PRAGMA busy_timeout=5000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")

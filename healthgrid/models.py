@@ -2,4 +2,4 @@
 from healthgrid.auth.models import ApiToken, AuditEntry, User  # noqa: F401
 from healthgrid.org.models import (  # noqa: F401
     Community, Grid, Institution, Staff, Team, TeamMembership)
-from healthgrid.records.models import Household, Resident  # noqa: F401
+from healthgrid.records.models import Contract, Household, Resident  # noqa: F401

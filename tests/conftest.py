@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -17,6 +18,11 @@ from healthgrid import create_app
 from healthgrid.extensions import db as _db
 
 from . import factories
+
+# Speed is measured in bench/, not in tests: no per-example deadline (the first ID check
+# loads stdnum's area table and would trip it).
+hypothesis_settings.register_profile("healthgrid", deadline=None)
+hypothesis_settings.load_profile("healthgrid")
 
 TEST_SECRET = "test-secret-key-not-for-production"
 

@@ -114,3 +114,25 @@ def user_for(d: District, role: str, team_index: int = 0, **kw) -> User:
     if role == "referral_desk":
         return user("referral_desk", institution_id=d.hospital.id, **kw)
     return user(role, **kw)
+
+
+def id_number_for(birth: date, sex: str, seq: int | None = None, area: str = "110105") -> str:
+    """A valid GB 11643 number for this birth date and sex."""
+    from stdnum.cn import ric
+    seq = _n() if seq is None else seq
+    body = f"{area}{birth:%Y%m%d}{(seq % 100) * 10 + (1 if sex == 'male' else 2):03d}"
+    return body + ric.calc_check_digit(body + "?")
+
+
+def household(grid: Grid, **kw):
+    from healthgrid.records.services import register_household
+    return register_household(grid, {"address": kw.pop("address", f"幸福里{_n()}号"), **kw})
+
+
+def resident(hh, name="张三", sex="male", birth_date=date(1970, 5, 1), with_id=True,
+             created=date(2025, 1, 1), **kw):
+    from healthgrid.records.services import register_resident
+    data = {"name": name, "sex": sex, "birth_date": birth_date, **kw}
+    if with_id and "id_number" not in kw:
+        data["id_number"] = id_number_for(birth_date, sex)
+    return register_resident(hh, data, created)

@@ -30,6 +30,12 @@ class Resident(db.Model):
     __table_args__ = (
         # Scope filters and KPI roll-ups group by grid and status.
         Index("ix_resident_grid_status", "grid_id", "status"),
+        # Prefix search (name, pinyin initials, phone); on PostgreSQL LIKE 'x%' needs
+        # pattern ops to use an index whatever the database collation.
+        Index("ix_resident_name", "name", postgresql_ops={"name": "text_pattern_ops"}),
+        Index("ix_resident_name_initials", "name_initials",
+              postgresql_ops={"name_initials": "text_pattern_ops"}),
+        Index("ix_resident_phone", "phone", postgresql_ops={"phone": "text_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,12 +43,12 @@ class Resident(db.Model):
     # Copied from the household: scope checks and per-grid counts avoid a join.
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
     archive_no: Mapped[str] = mapped_column(String(17), unique=True)
-    name: Mapped[str] = mapped_column(String(64), index=True)
-    name_initials: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    name_initials: Mapped[str] = mapped_column(String(16))
     sex: Mapped[str] = mapped_column(String(6))
     birth_date: Mapped[date] = mapped_column(index=True)
     id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
-    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
     relation_to_head: Mapped[str | None] = mapped_column(String(16))
     residence_type: Mapped[str] = mapped_column(String(16), default="registered")
     ethnicity: Mapped[str | None] = mapped_column(String(16))
@@ -66,3 +72,29 @@ class Resident(db.Model):
     household: Mapped[Household] = relationship(back_populates="members")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class Contract(db.Model):
+    """A family-doctor service contract (家庭医生签约) between a resident and a team."""
+    __table_args__ = (Index("ix_contract_resident_dates", "resident_id", "start_date", "end_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    # Set when the term is cut short (death, moving out); the contract then ends that day.
+    terminated_on: Mapped[date | None]
+    terminated_reason: Mapped[str | None] = mapped_column(String(32))
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    resident: Mapped[Resident] = relationship()
+    team = relationship("Team")
+
+    @property
+    def last_day(self) -> date:
+        return self.terminated_on or self.end_date
+
+    def active_on(self, day: date) -> bool:
+        return self.start_date <= day <= self.last_day

@@ -223,9 +223,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_resident_birth_date'), ['birth_date'], unique=False)
         batch_op.create_index('ix_resident_grid_status', ['grid_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_resident_household_id'), ['household_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_resident_name'), ['name'], unique=False)
-        batch_op.create_index(batch_op.f('ix_resident_name_initials'), ['name_initials'], unique=False)
-        batch_op.create_index(batch_op.f('ix_resident_phone'), ['phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_resident_name'), ['name'], unique=False, postgresql_ops={'name': 'text_pattern_ops'})
+        batch_op.create_index(batch_op.f('ix_resident_name_initials'), ['name_initials'], unique=False, postgresql_ops={'name_initials': 'text_pattern_ops'})
+        batch_op.create_index(batch_op.f('ix_resident_phone'), ['phone'], unique=False, postgresql_ops={'phone': 'text_pattern_ops'})
 
     # ### end Alembic commands ###
 

@@ -1,0 +1,213 @@
+"""Validation of archive input: the same schemas serve pages, the API and Excel imports."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import (Schema, ValidationError, fields, post_load, pre_load, validate,
+                         validates, validates_schema)
+
+from healthgrid.clock import today
+
+from . import rules
+
+ID_MESSAGES = {
+    "id_format": _l("An ID number has 17 digits and a final digit or X."),
+    "id_checksum": _l("The check character is wrong: the ID number has a typing error."),
+    "id_birth_invalid": _l("The birth date inside the ID number is not a real date."),
+    "id_area_unknown": _l("The first six digits are not a known area code."),
+    "id_birth_mismatch": _l("The ID number encodes another birth date than the one entered."),
+    "id_sex_mismatch": _l("The ID number encodes the other sex than the one entered."),
+}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_chars(value: str) -> None:
+    if _CONTROL.search(value):
+        raise ValidationError(_l("Contains invisible control characters."))
+
+
+def text(max_length: int, required: bool = False, **kw):
+    validators = [validate.Length(min=1 if required else 0, max=max_length), _no_control_chars]
+    if required:
+        return fields.String(required=True, validate=validators, **kw)
+    return fields.String(load_default=None, allow_none=True, validate=validators, **kw)
+
+
+def choice(options, required: bool = False, default=None):
+    if required:
+        return fields.String(required=True, validate=validate.OneOf(options))
+    return fields.String(load_default=default, allow_none=default is None,
+                         validate=validate.OneOf(options))
+
+
+class Phone(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip().replace(" ", "")
+        if not rules.phone_ok(value):
+            raise ValidationError(_l("A mobile number has 11 digits starting with 1; a landline "
+                                     "starts with its area code, e.g. 010-12345678."))
+        return value
+
+
+class HouseholdSchema(Schema):
+    grid_id = fields.Integer(required=True)
+    address = text(200, required=True)
+    head_name = text(64)
+    phone = Phone(load_default=None, allow_none=True)
+
+
+class ResidentBaseSchema(Schema):
+    """The archive's basic information table (个人基本信息表)."""
+    name = text(64, required=True)
+    sex = choice(("male", "female"), required=True)
+    birth_date = fields.Date(required=True)
+    id_number = fields.String(load_default=None, allow_none=True)
+    phone = Phone(load_default=None, allow_none=True)
+    relation_to_head = choice(rules.RELATIONS)
+    residence_type = choice(rules.RESIDENCE_TYPES, default="registered")
+    ethnicity = text(16)
+    blood_type = choice(rules.BLOOD_TYPES)
+    payment_type = choice(rules.PAYMENT_TYPES)
+    allergies = text(500)
+    past_history = text(2000)
+    family_history = text(2000)
+    disability = text(64)
+    pregnant = fields.Boolean(load_default=False)
+    severe_mental_illness = fields.Boolean(load_default=False)
+    disabled = fields.Boolean(load_default=False)
+    archive_medium = choice(rules.ARCHIVE_MEDIA, default="electronic")
+
+    @pre_load
+    def _blank_is_absent(self, data, **_kw):
+        # Imports and forms send "" for an empty cell; that means "not given".
+        return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
+
+    @validates("birth_date")
+    def _birth_date_plausible(self, value, **_kw):
+        if value > today():
+            raise ValidationError(_l("The birth date is in the future."))
+        if value.year < 1890:
+            raise ValidationError(_l("The birth date is too far in the past."))
+
+    @validates_schema
+    def _id_number_matches(self, data, **_kw):
+        id_number = rules.normalize_id_number(data.get("id_number"))
+        if not id_number:
+            return
+        problem = rules.id_number_problem(id_number, data.get("birth_date"), data.get("sex"))
+        if problem:
+            raise ValidationError(ID_MESSAGES[problem], "id_number")
+        if data.get("pregnant") and data.get("sex") == "male":
+            raise ValidationError(_l("Only a woman can be marked pregnant."), "pregnant")
+
+    @post_load
+    def _normalize(self, data, **_kw):
+        data["id_number"] = rules.normalize_id_number(data.get("id_number"))
+        return data
+
+
+class ResidentCreateSchema(ResidentBaseSchema):
+    household_id = fields.Integer(required=True)
+
+
+class ResidentUpdateSchema(ResidentBaseSchema):
+    version = fields.Integer(required=True)
+
+
+class ResidentPatchSchema(ResidentBaseSchema):
+    """PATCH: every field optional but the version."""
+    version = fields.Integer(required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+    @post_load
+    def _normalize(self, data, **_kw):
+        if "id_number" in data:
+            data["id_number"] = rules.normalize_id_number(data["id_number"])
+        return data
+
+
+class ExitSchema(Schema):
+    status = choice(rules.EXIT_STATUSES, required=True)
+    status_date = fields.Date(required=True)
+    version = fields.Integer(required=True)
+
+    @validates("status_date")
+    def _not_future(self, value, **_kw):
+        if value > today():
+            raise ValidationError(_l("The date is in the future."))
+
+
+class ContractSchema(Schema):
+    team_id = fields.Integer(required=True)
+    start_date = fields.Date(required=True)
+
+
+class SearchSchema(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=64))
+    grid_id = fields.Integer(load_default=None, allow_none=True)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class HouseholdOutSchema(Schema):
+    id = fields.Integer()
+    grid_id = fields.Integer()
+    address = fields.String()
+    head_name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class ResidentListItemSchema(Schema):
+    """What lists show: identifiers masked."""
+    id = fields.Integer()
+    archive_no = fields.String()
+    name = fields.String()
+    sex = fields.String()
+    birth_date = fields.Date()
+    id_number = fields.Function(lambda r: rules.mask_id_number(r.id_number))
+    phone = fields.Function(lambda r: rules.mask_phone(r.phone))
+    household_id = fields.Integer()
+    grid_id = fields.Integer()
+    status = fields.String()
+
+
+class ResidentPageSchema(Schema):
+    items = fields.List(fields.Nested(ResidentListItemSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class ResidentFullSchema(Schema):
+    """The full archive (audited): identifiers in clear."""
+    id = fields.Integer()
+    archive_no = fields.String()
+    household_id = fields.Integer()
+    grid_id = fields.Integer()
+    name = fields.String()
+    sex = fields.String()
+    birth_date = fields.Date()
+    id_number = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    relation_to_head = fields.String(allow_none=True)
+    residence_type = fields.String()
+    ethnicity = fields.String(allow_none=True)
+    blood_type = fields.String(allow_none=True)
+    payment_type = fields.String(allow_none=True)
+    allergies = fields.String(allow_none=True)
+    past_history = fields.String(allow_none=True)
+    family_history = fields.String(allow_none=True)
+    disability = fields.String(allow_none=True)
+    pregnant = fields.Boolean()
+    severe_mental_illness = fields.Boolean()
+    disabled = fields.Boolean()
+    archive_medium = fields.String()
+    status = fields.String()
+    status_date = fields.Date(allow_none=True)
+    created_on = fields.Date()
+    version = fields.Integer()
+    key_populations = fields.List(fields.String())

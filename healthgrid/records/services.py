@@ -1,0 +1,290 @@
+"""Archive use cases: register, edit, exit, contracts, search. They flush; requests commit."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from blinker import Namespace
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from healthgrid.auth.scope import Scope
+from healthgrid.auth.services import audit
+from healthgrid.extensions import db
+from healthgrid.org.models import Community, Grid, Team
+
+from . import rules
+from .models import Contract, Household, Resident
+
+signals = Namespace()
+# Other domains react without records knowing them (chronic enrolls the elderly, ends
+# enrollments on exit).
+resident_registered = signals.signal("resident-registered")
+resident_exited = signals.signal("resident-exited")
+
+# Functions resident -> list[TimelineEntry]; each domain adds its own records.
+TIMELINE_SOURCES: list = []
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    day: date
+    kind: str
+    text: str
+    url: str | None = None
+
+
+class ArchiveError(Exception):
+    """A user-caused problem; `field` names the input, `status` the HTTP answer."""
+
+    def __init__(self, field: str, message, status: int = 422):
+        super().__init__(field, message)
+        self.field, self.message, self.status = field, message, status
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+    def as_errors(self) -> dict:
+        return {self.field: [str(self.message)]}
+
+
+def _check_id_unique(id_number: str | None, resident_id: int | None = None) -> None:
+    if not id_number:
+        return
+    clash = db.session.scalar(select(Resident.id).where(Resident.id_number == id_number))
+    if clash and clash != resident_id:
+        raise ArchiveError("id_number", _l("Another resident already has this ID number."), 409)
+
+
+def _next_archive_number(grid: Grid) -> str:
+    # Lock the community row: two registrations at once must not draw the same number.
+    community = db.session.scalar(
+        select(Community).where(Community.id == grid.community_id).with_for_update())
+    institution = community.institution
+    community.archive_seq += 1
+    return rules.archive_number(institution.county_code, institution.township_code,
+                                community.code, community.archive_seq)
+
+
+def register_household(grid: Grid, data: dict) -> Household:
+    household = Household(grid_id=grid.id, address=data["address"],
+                          head_name=data.get("head_name"), phone=data.get("phone"))
+    db.session.add(household)
+    db.session.flush()
+    audit("household.create", household)
+    return household
+
+
+def register_resident(household: Household, data: dict, day: date) -> Resident:
+    if not household.active:
+        raise ArchiveError("household_id", _l("This household file is closed."))
+    data = {k: v for k, v in data.items() if k not in ("household_id", "version")}
+    _check_id_unique(data.get("id_number"))
+    resident = Resident(household_id=household.id, grid_id=household.grid_id,
+                        archive_no=_next_archive_number(household.grid),
+                        name_initials=rules.name_initials(data["name"]), created_on=day,
+                        status="active", **data)
+    if resident.relation_to_head == "head" or not household.head_name:
+        household.head_name = household.head_name or resident.name
+    db.session.add(resident)
+    db.session.flush()
+    audit("resident.create", resident, resident_id=resident.id)
+    resident_registered.send(resident, day=day)
+    return resident
+
+
+def _ensure_editable(resident: Resident) -> None:
+    if resident.status != "active":
+        raise ArchiveError("status", _l("This archive is closed history and cannot change."), 409)
+
+
+def _ensure_version(resident: Resident, version: int) -> None:
+    if version != resident.version:
+        raise ArchiveError("version", _l(
+            "Someone else changed this archive since you opened it; nothing was saved. "
+            "Reload it to see their change."), 409)
+
+
+def update_resident(resident: Resident, data: dict) -> Resident:
+    _ensure_version(resident, data["version"])
+    _ensure_editable(resident)
+    changes = {k: v for k, v in data.items() if k != "version" and getattr(resident, k) != v}
+    sex = changes.get("sex", resident.sex)
+    birth = changes.get("birth_date", resident.birth_date)
+    id_number = changes.get("id_number", resident.id_number)
+    if id_number and {"sex", "birth_date", "id_number"} & changes.keys():
+        problem = rules.id_number_problem(id_number, birth, sex)
+        if problem:
+            from .schemas import ID_MESSAGES
+            raise ArchiveError("id_number", ID_MESSAGES[problem])
+    if "id_number" in changes:
+        _check_id_unique(changes["id_number"], resident.id)
+    for key, value in changes.items():
+        setattr(resident, key, value)
+    if "name" in changes:
+        resident.name_initials = rules.name_initials(resident.name)
+    if changes:
+        db.session.flush()  # the version column rejects a concurrent write here
+        # Field names only: the audit trail must not copy identifiers.
+        audit("resident.update", resident, resident_id=resident.id,
+              detail="fields=" + ",".join(sorted(changes)))
+    return resident
+
+
+def record_exit(resident: Resident, status: str, on: date, version: int) -> Resident:
+    """Moving out or death: the archive becomes read-only history; what runs ends."""
+    _ensure_version(resident, version)
+    _ensure_editable(resident)
+    if on < resident.birth_date:
+        raise ArchiveError("status_date", _l("The date is before the birth date."))
+    resident.status, resident.status_date = status, on
+    for contract in db.session.scalars(select(Contract).where(
+            Contract.resident_id == resident.id, Contract.terminated_on.is_(None),
+            Contract.end_date >= on)):
+        contract.terminated_on = max(on, contract.start_date)
+        contract.terminated_reason = status
+    db.session.flush()
+    audit("resident.exit", resident, resident_id=resident.id, detail=f"status={status}")
+    resident_exited.send(resident, status=status, day=on)
+    return resident
+
+
+# --- contracts --------------------------------------------------------------------------
+
+def contracts_of(resident: Resident) -> list[Contract]:
+    return list(db.session.scalars(select(Contract).where(
+        Contract.resident_id == resident.id).order_by(Contract.start_date.desc())))
+
+
+def active_contract(resident: Resident, day: date) -> Contract | None:
+    return next((c for c in contracts_of(resident) if c.active_on(day)), None)
+
+
+def sign_contract(resident: Resident, team: Team, start: date, user_id: int | None) -> Contract:
+    _ensure_editable(resident)
+    grid = db.session.get(Grid, resident.grid_id)
+    if grid.team_id != team.id:
+        raise ArchiveError("team_id", _l("Only the team serving the resident's grid can sign."))
+    end = rules.contract_end(start)
+    overlapping = db.session.scalar(select(func.count(Contract.id)).where(
+        Contract.resident_id == resident.id, Contract.start_date <= end,
+        func.coalesce(Contract.terminated_on, Contract.end_date) >= start))
+    if overlapping:
+        raise ArchiveError("start_date", _l(
+            "The resident already has a contract in this period; renew it instead."), 409)
+    contract = Contract(resident_id=resident.id, team_id=team.id, start_date=start,
+                        end_date=end, signed_by_id=user_id)
+    db.session.add(contract)
+    db.session.flush()
+    audit("contract.sign", contract, resident_id=resident.id)
+    return contract
+
+
+def renew_contract(resident: Resident, day: date, user_id: int | None) -> Contract:
+    """A new one-year term right after the latest one (or from today if it lapsed)."""
+    latest = next(iter(contracts_of(resident)), None)
+    if latest is not None and latest.start_date > day:
+        raise ArchiveError("start_date", _l("A renewal is already waiting to start."), 409)
+    start = rules.renewal_start(latest.last_day if latest else None, day)
+    grid = db.session.get(Grid, resident.grid_id)
+    team = db.session.get(Team, grid.team_id) if grid.team_id else None
+    if team is None:
+        raise ArchiveError("team_id", _l("The resident's grid has no team to sign with."))
+    return sign_contract(resident, team, start, user_id)
+
+
+def expiring_contracts(scope: Scope, day: date, within: int | None = None):
+    """Active contracts ending within `within` days, with no renewal after them."""
+    from datetime import timedelta
+    within = rules.SETTINGS.contract_expiry_warning_days if within is None else within
+    later = select(Contract.id).where(
+        Contract.resident_id == Resident.id, Contract.start_date > day)
+    query = (select(Contract, Resident).join(Resident, Contract.resident_id == Resident.id)
+             .where(scope.grid_filter(Resident.grid_id), Resident.status == "active",
+                    Contract.terminated_on.is_(None), Contract.start_date <= day,
+                    Contract.end_date >= day,
+                    Contract.end_date <= day + timedelta(days=within),
+                    ~later.exists())
+             .order_by(Contract.end_date, Resident.name))
+    return db.session.execute(query).all()
+
+
+# --- search -----------------------------------------------------------------------------
+
+def _prefix(column, prefix: str, session: Session):
+    """`column` starts with `prefix`, in a form each database answers from its index."""
+    if session.get_bind().dialect.name == "postgresql":
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return column.like(escaped + "%", escape="\\")
+    # SQLite compares text by code points, so [p, p + U+10FFFF) is exactly "starts with p".
+    return (column >= prefix) & (column < prefix + "\U0010ffff")
+
+
+def search_query(scope: Scope, q: str, grid_id: int | None = None):
+    query = select(Resident).where(scope.grid_filter(Resident.grid_id))
+    if grid_id is not None:
+        query = query.where(Resident.grid_id == grid_id)
+    q = (q or "").strip()
+    if q:
+        kind, value = rules.classify_query(q)
+        session = db.session
+        condition = {
+            "archive_no": lambda: Resident.archive_no == value,
+            "archive_prefix": lambda: _prefix(Resident.archive_no, value, session),
+            "id_number": lambda: Resident.id_number == value,
+            "phone": lambda: _prefix(Resident.phone, value, session),
+            "initials": lambda: _prefix(Resident.name_initials, value, session),
+            "name": lambda: _prefix(Resident.name, value, session),
+        }[kind]()
+        query = query.where(condition)
+    return query
+
+
+def search_residents(scope: Scope, q: str, grid_id: int | None, page: int, per_page: int):
+    """(residents of the page, total) among those the scope may see."""
+    query = search_query(scope, q, grid_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Resident.name, Resident.id)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return items, total
+
+
+def timeline(resident: Resident) -> list[TimelineEntry]:
+    entries = [TimelineEntry(resident.created_on, "archive", str(_l("Archive created")))]
+    for contract in contracts_of(resident):
+        entries.append(TimelineEntry(contract.start_date, "contract",
+                                     str(_l("Family doctor contract signed"))))
+    if resident.status_date:
+        entries.append(TimelineEntry(resident.status_date, "exit",
+                                     str(_l("Moved out") if resident.status == "moved_out"
+                                         else _l("Deceased"))))
+    for source in TIMELINE_SOURCES:
+        entries.extend(source(resident))
+    return sorted(entries, key=lambda e: e.day, reverse=True)
+
+
+# --- loaders that apply the caller's scope ---------------------------------------------
+
+def get_resident_or_404(resident_id: int) -> Resident:
+    from healthgrid.auth.scope import get_in_scope_or_404
+    return get_in_scope_or_404(Resident, resident_id, lambda r: r.grid_id)
+
+
+def get_household_or_404(household_id: int) -> Household:
+    from healthgrid.auth.scope import get_in_scope_or_404
+    return get_in_scope_or_404(Household, household_id, lambda h: h.grid_id)
+
+
+def programs_of(resident: Resident) -> frozenset[str]:
+    """Active chronic programs (the chronic domain fills PROGRAM_SOURCES)."""
+    return frozenset(p for source in PROGRAM_SOURCES for p in source(resident))
+
+
+PROGRAM_SOURCES: list = []
+
+
+def key_populations_of(resident: Resident, day: date) -> list[str]:
+    return rules.key_populations(rules.PersonFacts(
+        resident.birth_date, resident.sex, resident.pregnant, resident.severe_mental_illness,
+        resident.disabled, programs_of(resident)), day)

@@ -1,0 +1,227 @@
+"""Archive pages: search, households, residents, exits and contracts."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from healthgrid.auth.loading import roles_required
+from healthgrid.auth.scope import current_scope, get_grid_or_404
+from healthgrid.auth.services import audit
+from healthgrid.clock import today
+from healthgrid.extensions import db
+from healthgrid.forms import clean_form, load_form
+from healthgrid.labels import choices
+from healthgrid.org.models import Community, Grid, Team
+
+from . import rules, services
+from .models import Household
+from .schemas import (ContractSchema, ExitSchema, HouseholdSchema, ResidentCreateSchema,
+                      ResidentUpdateSchema, SearchSchema)
+
+bp = Blueprint("records", __name__, url_prefix="/records")
+# Who may keep archives: the teams and the centre (a referral desk never sees them).
+archive_roles = roles_required("admin", "manager", "doctor")
+
+RESIDENT_FIELDS = ["name", "sex", "birth_date", "id_number", "phone", "relation_to_head",
+                   "residence_type", "ethnicity", "blood_type", "payment_type", "allergies",
+                   "past_history", "family_history", "disability", "pregnant",
+                   "severe_mental_illness", "disabled", "archive_medium"]
+
+
+@bp.before_request
+@login_required
+@archive_roles
+def _archive_users_only():
+    """Every archive page needs a signed-in team member or manager."""
+
+
+def _grid_choices():
+    rows = db.session.execute(
+        select(Grid.id, Community.name, Grid.name).join(Community)
+        .where(current_scope().grid_filter(Grid.id)).order_by(Community.code, Grid.code)).all()
+    return [(gid, f"{community} · {grid}") for gid, community, grid in rows]
+
+
+def _resident_form_context():
+    return {"sexes": choices("sex"), "relations": choices("relation"),
+            "residence_types": choices("residence_type"), "blood_types": choices("blood_type"),
+            "payment_types": choices("payment_type"), "media": choices("archive_medium")}
+
+
+def _error_response(template: str, errors: dict, **context):
+    return render_template(template, errors=errors, **context), 422
+
+
+@bp.route("/residents")
+def residents():
+    params, errors = load_form(SearchSchema(), clean_form(request.args))
+    if params is None:
+        params = {"q": "", "grid_id": None, "page": 1, "per_page": 20}
+    items, total = services.search_residents(current_scope(), params["q"], params["grid_id"],
+                                             params["page"], params["per_page"])
+    return render_template("records/residents.html", items=items, total=total, params=params,
+                           grids=_grid_choices(), errors=errors, mask_id=rules.mask_id_number,
+                           mask_phone=rules.mask_phone)
+
+
+@bp.route("/households/new", methods=["GET", "POST"])
+def household_new():
+    errors, form = {}, {"grid_id": request.args.get("grid_id", "")}
+    if request.method == "POST":
+        form = clean_form(request.form)
+        data, errors = load_form(HouseholdSchema(), form)
+        if data is not None:
+            grid = get_grid_or_404(data["grid_id"])
+            household = services.register_household(grid, data)
+            db.session.commit()
+            flash(_("Household registered. Now add its members."), "success")
+            return redirect(url_for("records.resident_new", household_id=household.id))
+    return render_template("records/household_form.html", errors=errors, form=form,
+                           grids=_grid_choices()), (422 if errors else 200)
+
+
+@bp.route("/households/<int:household_id>")
+def household(household_id: int):
+    household = services.get_household_or_404(household_id)
+    return render_template("records/household.html", household=household,
+                           mask_id=rules.mask_id_number, mask_phone=rules.mask_phone)
+
+
+@bp.route("/households/<int:household_id>/members/new", methods=["GET", "POST"])
+def resident_new(household_id: int):
+    household = services.get_household_or_404(household_id)
+    errors, form = {}, {"relation_to_head": "" if household.members else "head",
+                        "archive_medium": "electronic", "residence_type": "registered"}
+    status = 422
+    if request.method == "POST":
+        form = clean_form(request.form)
+        data, errors = load_form(ResidentCreateSchema(), {**form, "household_id": household.id})
+        if data is not None:
+            try:
+                resident = services.register_resident(household, data, today())
+            except services.ArchiveError as exc:
+                db.session.rollback()
+                errors, status = exc.as_errors(), exc.status
+            else:
+                db.session.commit()
+                flash(_("Archive %(no)s created for %(name)s.", no=resident.archive_no,
+                        name=resident.name), "success")
+                if request.form.get("next") == "another":
+                    return redirect(url_for("records.resident_new", household_id=household.id))
+                return redirect(url_for("records.household", household_id=household.id))
+    return render_template("records/resident_form.html", errors=errors, form=form,
+                           household=household, resident=None,
+                           **_resident_form_context()), (status if errors else 200)
+
+
+@bp.route("/residents/<int:resident_id>")
+def resident(resident_id: int):
+    """The whole archive, identifiers in clear: every opening is audited."""
+    resident = services.get_resident_or_404(resident_id)
+    audit("resident.view", resident, resident_id=resident.id)
+    db.session.commit()
+    day = today()
+    household = db.session.scalar(select(Household).where(Household.id == resident.household_id)
+                                  .options(selectinload(Household.members)))
+    grid = db.session.get(Grid, resident.grid_id)
+    return render_template(
+        "records/resident.html", resident=resident, household=household, grid=grid, day=day,
+        age=rules.age_on(resident.birth_date, day),
+        key_populations=services.key_populations_of(resident, day),
+        contract=services.active_contract(resident, day),
+        contracts=services.contracts_of(resident), timeline=services.timeline(resident),
+        mask_id=rules.mask_id_number, mask_phone=rules.mask_phone,
+        exit_statuses=[(s, s) for s in rules.EXIT_STATUSES],
+        can_sign=grid.team_id is not None and current_user.role in ("doctor", "manager", "admin"))
+
+
+def _as_form(resident) -> dict:
+    out = {}
+    for name in RESIDENT_FIELDS:
+        value = getattr(resident, name)
+        if isinstance(value, bool):
+            out[name] = "1" if value else "0"
+        elif value is not None:
+            out[name] = str(value)
+    out["version"] = str(resident.version)
+    return out
+
+
+@bp.route("/residents/<int:resident_id>/edit", methods=["GET", "POST"])
+def resident_edit(resident_id: int):
+    resident = services.get_resident_or_404(resident_id)
+    if resident.status != "active":
+        flash(_("This archive is closed history and cannot change."), "error")
+        return redirect(url_for("records.resident", resident_id=resident.id))
+    errors, form = {}, _as_form(resident)
+    status = 200
+    if request.method == "POST":
+        form = clean_form(request.form)
+        data, errors = load_form(ResidentUpdateSchema(), form)
+        if data is not None:
+            try:
+                services.update_resident(resident, data)
+            except services.ArchiveError as exc:
+                db.session.rollback()
+                errors = exc.as_errors()
+                status = exc.status
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("records.resident", resident_id=resident.id))
+        status = status if status != 200 else 422
+    household = db.session.get(Household, resident.household_id)
+    return render_template("records/resident_form.html", errors=errors, form=form,
+                           household=household, resident=resident,
+                           **_resident_form_context()), status
+
+
+@bp.post("/residents/<int:resident_id>/exit")
+def resident_exit(resident_id: int):
+    resident = services.get_resident_or_404(resident_id)
+    data, errors = load_form(ExitSchema(), clean_form(request.form))
+    if data is None:
+        flash(" ".join(m for ms in errors.values() for m in ms), "error")
+    else:
+        try:
+            services.record_exit(resident, data["status"], data["status_date"], data["version"])
+        except services.ArchiveError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Recorded. The archive is now read-only history."), "success")
+    return redirect(url_for("records.resident", resident_id=resident_id))
+
+
+@bp.post("/residents/<int:resident_id>/contracts")
+def contract_sign(resident_id: int):
+    resident = services.get_resident_or_404(resident_id)
+    try:
+        if request.form.get("action") == "renew":
+            services.renew_contract(resident, today(), current_user.id)
+        else:
+            data, errors = load_form(ContractSchema(), clean_form(request.form))
+            if data is None:
+                raise services.ArchiveError("start_date", " ".join(
+                    m for ms in errors.values() for m in ms))
+            # The service accepts only the team serving the resident's grid.
+            team = db.session.get(Team, data["team_id"]) or abort(404)
+            services.sign_contract(resident, team, data["start_date"], current_user.id)
+    except services.ArchiveError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Contract signed."), "success")
+    return redirect(url_for("records.resident", resident_id=resident_id))
+
+
+@bp.route("/contracts/expiring")
+def contracts_expiring():
+    rows = services.expiring_contracts(current_scope(), today())
+    return render_template("records/contracts_expiring.html", rows=rows, day=today(),
+                           mask_phone=rules.mask_phone)
