@@ -59,18 +59,25 @@ def register_blueprints(app: Flask) -> None:
     from .org import api as org_api, views as org_views
     from .main import views as main_views
     from .records import api as records_api, views as records_views
+    from .chronic import api as chronic_api, services as chronic_services, views as chronic_views
+    from .records.services import RESIDENT_PANELS
 
-    for bp in (main_views.bp, auth_views.bp, org_views.bp, records_views.bp):
+    for bp in (main_views.bp, auth_views.bp, org_views.bp, records_views.bp, chronic_views.bp):
         app.register_blueprint(bp)
-    for blp in (auth_api.blp, org_api.blp, records_api.blp):
+    for blp in (auth_api.blp, org_api.blp, records_api.blp, chronic_api.blp):
         api.register_blueprint(blp)
+    chronic_services.connect()
+    if chronic_views.programs_panel not in RESIDENT_PANELS:
+        RESIDENT_PANELS.append(chronic_views.programs_panel)
 
 
 def register_commands(app: Flask) -> None:
     from .auth.cli import users_cli
+    from .chronic.cli import chronic_cli
     from .demo.cli import demo_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(chronic_cli)
     app.cli.add_command(demo_command)
 
 

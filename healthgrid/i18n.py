@@ -18,4 +18,5 @@ def init_templates(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"current_locale": str(get_locale()), "label": labels.label}
+        return {"current_locale": str(get_locale()), "label": labels.label,
+                "reason_text": labels.reason_text}

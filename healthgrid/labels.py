@@ -36,7 +36,55 @@ LABELS = {
                        "pregnant": _l("Pregnant"),
                        "severe_mental_illness": _l("Severe mental illness"),
                        "disabled": _l("Disabled")},
+    "program": {"hypertension": _l("Hypertension management"),
+                "diabetes": _l("Type 2 diabetes management"),
+                "elderly": _l("Elderly health management")},
+    "classification": {"controlled": _l("Controlled"), "uncontrolled": _l("Uncontrolled"),
+                       "adverse_reaction": _l("Adverse drug reaction"),
+                       "complication": _l("New or worsened complication")},
+    "referral": {"none": _l("No referral"), "suggested": _l("Referral suggested"),
+                 "urgent": _l("Urgent referral")},
+    "method": {"clinic": _l("Clinic"), "home": _l("Home visit"), "phone": _l("Phone call")},
+    "exit_reason": {"deceased": _l("Deceased"), "moved_out": _l("Moved out"),
+                    "refused": _l("Refused"), "misdiagnosis": _l("Misdiagnosis")},
+    "enrollment_status": {"active": _l("Under management"), "exited": _l("Ended")},
+    "selfcare_level": {"independent": _l("Independent"), "mild": _l("Mildly dependent"),
+                       "moderate": _l("Moderately dependent"), "dependent": _l("Dependent")},
+    "selfcare_item": {"eating": _l("Eating"), "washing": _l("Washing"), "dressing": _l("Dressing"),
+                      "toileting": _l("Toileting"), "mobility": _l("Mobility")},
+    "adherence": {"regular": _l("Regular"), "intermittent": _l("Intermittent"),
+                  "none": _l("Not taking")},
+    "symptom": {"consciousness": _l("Altered consciousness"),
+                "severe_headache": _l("Severe headache or dizziness"),
+                "vomiting": _l("Nausea or vomiting"), "vision": _l("Blurred vision or eye pain"),
+                "palpitation": _l("Palpitations or chest tightness"),
+                "dyspnea": _l("Breathless, cannot lie flat"),
+                "chest_pain": _l("Precordial pain"), "ketone_breath": _l("Rotten-apple breath"),
+                "sweating": _l("Heavy sweating"), "polyuria": _l("Heavy thirst and urination"),
+                "abdominal_pain": _l("Abdominal pain"), "deep_breathing": _l("Deep breathing"),
+                "flushed_skin": _l("Flushed skin"), "vision_loss": _l("Sudden vision loss"),
+                "dizziness": _l("Dizziness"), "headache": _l("Headache"),
+                "numbness": _l("Numbness of limbs"), "edema": _l("Edema of lower limbs"),
+                "other": _l("Other symptom")},
+    "flag": {"hypertension_screening": _l("BP ≥ 140/90 without hypertension management: "
+                                          "screen for hypertension")},
 }
+
+REASONS = {
+    "not_at_target": _l("not at target"),
+    "two_consecutive_uncontrolled": _l("not at target twice in a row"),
+    "adverse_reaction": _l("adverse drug reaction"),
+    "two_consecutive_adverse_reaction": _l("adverse reaction twice in a row"),
+    "new_complication": _l("new or worsened complication"),
+    "pregnant_not_at_target": _l("pregnant or lactating and not at target"),
+}
+
+
+def reason_text(code: str) -> str:
+    """A classification reason in words: 'sbp>=180' stays as it is, symptoms are named."""
+    if code.startswith("symptom:"):
+        return str(_l("symptom: %(name)s", name=label("symptom", code.split(":", 1)[1])))
+    return str(REASONS.get(code, code))
 
 
 def label(kind: str, code) -> str:

@@ -3,3 +3,4 @@ from healthgrid.auth.models import ApiToken, AuditEntry, User  # noqa: F401
 from healthgrid.org.models import (  # noqa: F401
     Community, Grid, Institution, Staff, Team, TeamMembership)
 from healthgrid.records.models import Contract, Household, Resident  # noqa: F401
+from healthgrid.chronic.models import ElderlyCheck, Enrollment, FollowUp  # noqa: F401

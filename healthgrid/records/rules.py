@@ -115,6 +115,14 @@ def birthday_at_age(birth_date: date, age: int) -> date:
         return date(birth_date.year + age, 3, 1)
 
 
+def latest_birth_date_for_age(day: date, age: int) -> date:
+    """Everyone born on or before this date is at least `age` years old on `day`."""
+    try:
+        return day.replace(year=day.year - age)
+    except ValueError:  # 29 February in a year that has none
+        return date(day.year - age, 2, 28)
+
+
 @dataclass(frozen=True)
 class PersonFacts:
     birth_date: date

@@ -25,6 +25,8 @@ resident_exited = signals.signal("resident-exited")
 
 # Functions resident -> list[TimelineEntry]; each domain adds its own records.
 TIMELINE_SOURCES: list = []
+# Functions (resident, day) -> Markup: sections other domains add to the archive page.
+RESIDENT_PANELS: list = []
 
 
 @dataclass(frozen=True)

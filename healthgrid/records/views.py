@@ -135,7 +135,8 @@ def resident(resident_id: int):
         contracts=services.contracts_of(resident), timeline=services.timeline(resident),
         mask_id=rules.mask_id_number, mask_phone=rules.mask_phone,
         exit_statuses=[(s, s) for s in rules.EXIT_STATUSES],
-        can_sign=grid.team_id is not None and current_user.role in ("doctor", "manager", "admin"))
+        can_sign=grid.team_id is not None and current_user.role in ("doctor", "manager", "admin"),
+        panels=[panel(resident, day) for panel in services.RESIDENT_PANELS])
 
 
 def _as_form(resident) -> dict:

@@ -1,0 +1,96 @@
+"""Small server-side SVG charts: no JavaScript, no third-party assets, same in pages and PDFs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from markupsafe import Markup, escape
+
+PALETTE = ("#0b6e4f", "#b45309", "#1d4ed8", "#9333ea", "#be123c")
+
+
+@dataclass
+class Series:
+    name: str
+    points: list[tuple[date, float]]
+    color: str | None = None
+
+
+@dataclass
+class TargetLine:
+    name: str
+    value: float
+    color: str = "#b42318"
+
+
+@dataclass
+class Chart:
+    title: str
+    series: list[Series]
+    targets: list[TargetLine] = field(default_factory=list)
+    unit: str = ""
+    width: int = 640
+    height: int = 240
+
+
+def _scale(lo: float, hi: float, size: float, pad_lo: float, invert: bool = False):
+    span = (hi - lo) or 1.0
+
+    def to_px(value: float) -> float:
+        ratio = (value - lo) / span
+        return pad_lo + (1 - ratio if invert else ratio) * size
+    return to_px
+
+
+def line_chart(chart: Chart) -> Markup:
+    """A time-series line chart with dashed target lines, as inline SVG markup."""
+    left, right, top, bottom = 44, 12, 26, 28
+    plot_w, plot_h = chart.width - left - right, chart.height - top - bottom
+    points = [p for s in chart.series for p in s.points]
+    values = [v for _, v in points] + [t.value for t in chart.targets]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+             f'viewBox="0 0 {chart.width} {chart.height}" width="100%" '
+             f'aria-label="{escape(chart.title)}">',
+             f'<text x="{left}" y="16" font-size="13" font-weight="bold">'
+             f'{escape(chart.title)}</text>']
+    if not points:
+        parts.append(f'<text x="{left}" y="{top + plot_h / 2}" font-size="12" fill="#5d6b7a">'
+                     '—</text></svg>')
+        return Markup("".join(parts))
+    lo, hi = min(values), max(values)
+    margin = (hi - lo) * 0.1 or 1
+    lo, hi = lo - margin, hi + margin
+    days = [d.toordinal() for d, _ in points]
+    first, last = min(days), max(days)
+    x = _scale(first, last if last > first else first + 1, plot_w, left)
+    y = _scale(lo, hi, plot_h, top, invert=True)
+    parts.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" '
+                 'fill="none" stroke="#dde3ea"/>')
+    for tick in range(5):
+        value = lo + (hi - lo) * tick / 4
+        parts.append(f'<text x="{left - 4}" y="{y(value) + 4:.1f}" font-size="10" '
+                     f'text-anchor="end" fill="#5d6b7a">{value:.0f}</text>')
+    parts.append(f'<text x="{left}" y="{chart.height - 8}" font-size="10" fill="#5d6b7a">'
+                 f'{date.fromordinal(first).isoformat()}</text>')
+    parts.append(f'<text x="{left + plot_w}" y="{chart.height - 8}" font-size="10" '
+                 f'text-anchor="end" fill="#5d6b7a">{date.fromordinal(last).isoformat()}</text>')
+    for target in chart.targets:
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(target.value):.1f}" '
+                     f'y2="{y(target.value):.1f}" stroke="{target.color}" stroke-dasharray="5 4"/>'
+                     f'<text x="{left + plot_w - 2}" y="{y(target.value) - 3:.1f}" font-size="10" '
+                     f'text-anchor="end" fill="{target.color}">{escape(target.name)} '
+                     f'{target.value:g}</text>')
+    legend_x = left + 160
+    for index, series in enumerate(chart.series):
+        color = series.color or PALETTE[index % len(PALETTE)]
+        coords = " ".join(f"{x(d.toordinal()):.1f},{y(v):.1f}" for d, v in series.points)
+        parts.append(f'<polyline points="{coords}" fill="none" stroke="{color}" '
+                     'stroke-width="2"/>')
+        for d, v in series.points:
+            parts.append(f'<circle cx="{x(d.toordinal()):.1f}" cy="{y(v):.1f}" r="3" '
+                         f'fill="{color}"><title>{d.isoformat()}: {v:g}</title></circle>')
+        parts.append(f'<rect x="{legend_x}" y="8" width="10" height="10" fill="{color}"/>'
+                     f'<text x="{legend_x + 14}" y="17" font-size="11">{escape(series.name)}</text>')
+        legend_x += 30 + 12 * len(series.name)
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,134 @@
+from flask import abort as http_abort
+from flask_login import current_user
+from flask_smorest import abort
+
+from healthgrid.apiutil import api_blueprint
+from healthgrid.auth.loading import roles_required
+from healthgrid.auth.scope import current_scope
+from healthgrid.clock import today
+from healthgrid.extensions import db
+from healthgrid.forms import translate_errors
+from healthgrid.org.models import Team
+from healthgrid.records.services import get_resident_or_404
+
+from . import services
+from .schemas import (CheckOutSchema, CheckSchema, EnrollmentCreateSchema, EnrollmentExitSchema,
+                      EnrollmentOutSchema, FollowupOutSchema, FollowupSchema,
+                      WorklistQuerySchema, WorklistSchema)
+from .views import get_enrollment_or_404
+
+blp = api_blueprint("chronic_api", __name__, description="Programs, follow-ups and worklists")
+team_roles = roles_required("admin", "manager", "doctor")
+
+
+def _fail(exc: services.ChronicError):
+    db.session.rollback()
+    abort(exc.status, message=str(exc.message), errors=exc.as_errors())
+
+
+def _load(schema, payload: dict) -> dict:
+    """Validate again with what only the enrollment knows (its program and start): the
+    decorator's first pass checks what holds for every visit."""
+    from marshmallow import ValidationError
+    try:
+        return schema.load(payload or {})
+    except ValidationError as exc:
+        abort(422, errors=translate_errors(exc.messages))
+
+
+@blp.route("/residents/<int:resident_id>/enrollments", methods=["POST"])
+@team_roles
+@blp.arguments(EnrollmentCreateSchema)
+@blp.response(201, EnrollmentOutSchema)
+@blp.alt_response(409, description="Already enrolled in this program")
+def create_enrollment(data, resident_id: int):
+    """Enroll a resident in hypertension, diabetes or elderly management."""
+    resident = get_resident_or_404(resident_id)
+    try:
+        enrollment = services.enroll(resident, data["program"], data["enrolled_on"])
+    except services.ChronicError as exc:
+        _fail(exc)
+    db.session.commit()
+    return enrollment
+
+
+@blp.route("/residents/<int:resident_id>/enrollments", methods=["GET"])
+@team_roles
+@blp.response(200, EnrollmentOutSchema(many=True))
+def list_enrollments(resident_id: int):
+    return services.enrollments_of(get_resident_or_404(resident_id))
+
+
+@blp.route("/enrollments/<int:enrollment_id>/exit", methods=["POST"])
+@team_roles
+@blp.arguments(EnrollmentExitSchema)
+@blp.response(200, EnrollmentOutSchema)
+def exit_enrollment(data, enrollment_id: int):
+    """End an enrollment (deceased, moved out, refused, misdiagnosis)."""
+    enrollment = get_enrollment_or_404(enrollment_id)
+    try:
+        services.end_enrollment(enrollment, data["reason"], data["exited_on"])
+    except services.ChronicError as exc:
+        _fail(exc)
+    db.session.commit()
+    return enrollment
+
+
+@blp.route("/enrollments/<int:enrollment_id>/followups", methods=["POST"])
+@team_roles
+@blp.arguments(FollowupSchema)
+@blp.response(201, FollowupOutSchema)
+def create_followup(_generic, enrollment_id: int):
+    """Record a visit; the answer carries the classification and the next due date."""
+    from flask import request
+    enrollment = get_enrollment_or_404(enrollment_id)
+    data = _load(FollowupSchema(program=enrollment.program, enrolled_on=enrollment.enrolled_on),
+                 request.get_json(silent=True))
+    try:
+        followup = services.record_followup(enrollment, data, current_user.id)
+    except services.ChronicError as exc:
+        _fail(exc)
+    db.session.commit()
+    return followup
+
+
+@blp.route("/enrollments/<int:enrollment_id>/checks", methods=["POST"])
+@team_roles
+@blp.arguments(CheckSchema)
+@blp.response(201, CheckOutSchema)
+def create_check(_generic, enrollment_id: int):
+    """Record an elderly annual check with the self-care assessment."""
+    from flask import request
+    enrollment = get_enrollment_or_404(enrollment_id)
+    data = _load(CheckSchema(enrolled_on=enrollment.enrolled_on), request.get_json(silent=True))
+    try:
+        check = services.record_check(enrollment, data, current_user.id)
+    except services.ChronicError as exc:
+        _fail(exc)
+    db.session.commit()
+    return check
+
+
+@blp.route("/worklist", methods=["GET"])
+@team_roles
+@blp.arguments(WorklistQuerySchema, location="query")
+@blp.response(200, WorklistSchema)
+def get_worklist(params):
+    """Overdue and due-within-7-days patients of a team's grids, urgent first."""
+    scope = current_scope()
+    team_id = params["team_id"]
+    if team_id is None:
+        team_id = next(iter(sorted(scope.team_ids or [])), None)
+        if team_id is None:
+            http_abort(422)
+    team = db.session.get(Team, team_id)
+    if team is None or not scope.allows_team(team.id):
+        http_abort(404)
+    grid_ids = {g.id for g in team.grids}
+    if params["grid_id"]:
+        if params["grid_id"] not in grid_ids:
+            http_abort(404)
+        grid_ids = {params["grid_id"]}
+    day = params["as_of"] or today()
+    overdue, due_soon = services.worklist(grid_ids, day, params["program"])
+    return {"as_of": day, "overdue": overdue, "due_soon": due_soon}

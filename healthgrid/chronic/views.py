@@ -1,0 +1,269 @@
+"""Program pages: enroll, record a visit or a check (phone-sized forms), the team worklist."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+
+from healthgrid.auth.loading import roles_required
+from healthgrid.auth.scope import current_scope, get_in_scope_or_404
+from healthgrid.auth.services import audit
+from healthgrid.charts import Chart, Series, TargetLine, line_chart
+from healthgrid.clock import today
+from healthgrid.extensions import db
+from healthgrid.forms import clean_form, load_form
+from healthgrid.labels import choices, label
+from healthgrid.org.models import Grid, Team
+from healthgrid.records.models import Resident
+from healthgrid.records.services import get_resident_or_404
+
+from . import rules, services
+from .models import ElderlyCheck, Enrollment, FollowUp
+from .schemas import (SYMPTOMS, CheckSchema, EnrollmentCreateSchema, EnrollmentExitSchema,
+                      FollowupSchema)
+
+bp = Blueprint("chronic", __name__, url_prefix="/chronic")
+
+
+@bp.before_request
+@login_required
+@roles_required("admin", "manager", "doctor")
+def _team_and_centre_only():
+    """Programs are kept by the teams; managers may look."""
+
+
+def get_enrollment_or_404(enrollment_id: int) -> Enrollment:
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        abort(404)
+    get_resident_or_404(enrollment.resident_id)
+    return enrollment
+
+
+def _flash_errors(errors: dict) -> None:
+    flash(" ".join(m for ms in errors.values() for m in ms), "error")
+
+
+@bp.post("/residents/<int:resident_id>/enrollments")
+def enroll(resident_id: int):
+    resident = get_resident_or_404(resident_id)
+    data, errors = load_form(EnrollmentCreateSchema(), clean_form(request.form))
+    if data is None:
+        _flash_errors(errors)
+    else:
+        try:
+            services.enroll(resident, data["program"], data["enrolled_on"])
+        except services.ChronicError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Enrolled."), "success")
+    return redirect(url_for("records.resident", resident_id=resident_id, _anchor="programs"))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/end")
+def end(enrollment_id: int):
+    enrollment = get_enrollment_or_404(enrollment_id)
+    data, errors = load_form(EnrollmentExitSchema(), clean_form(request.form))
+    if data is None:
+        _flash_errors(errors)
+    else:
+        try:
+            services.end_enrollment(enrollment, data["reason"], data["exited_on"])
+        except services.ChronicError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The enrollment has ended."), "success")
+    return redirect(url_for("records.resident", resident_id=enrollment.resident_id,
+                            _anchor="programs"))
+
+
+@bp.route("/enrollments/<int:enrollment_id>/followups/new", methods=["GET", "POST"])
+def followup_new(enrollment_id: int):
+    enrollment = get_enrollment_or_404(enrollment_id)
+    resident = db.session.get(Resident, enrollment.resident_id)
+    if enrollment.program not in rules.VISIT_PROGRAMS:
+        return redirect(url_for("chronic.check_new", enrollment_id=enrollment.id))
+    errors, form, status = {}, {"visit_date": today().isoformat(), "method": "home"}, 200
+    if request.method == "POST":
+        form = clean_form(request.form, lists=("symptoms",))
+        schema = FollowupSchema(program=enrollment.program, enrolled_on=enrollment.enrolled_on)
+        data, errors = load_form(schema, form)
+        status = 422
+        if data is not None:
+            try:
+                followup = services.record_followup(enrollment, data, current_user.id)
+            except services.ChronicError as exc:
+                db.session.rollback()
+                errors, status = exc.as_errors(), exc.status
+            else:
+                db.session.commit()
+                return redirect(url_for("chronic.followup", followup_id=followup.id))
+    previous = enrollment.followups[-1] if enrollment.followups else None
+    return render_template(
+        "chronic/followup_form.html", enrollment=enrollment, resident=resident, form=form,
+        errors=errors, previous=previous, methods=choices("method"),
+        symptoms=[(code, label("symptom", code)) for code in SYMPTOMS],
+        urgent_symptoms=set(rules.HTN_URGENT_SYMPTOMS if enrollment.program == "hypertension"
+                            else rules.DM_URGENT_SYMPTOMS),
+        adherence=choices("adherence")), (status if errors else 200)
+
+
+@bp.route("/followups/<int:followup_id>")
+def followup(followup_id: int):
+    """The saved visit: classification, the reasons that fired, the next due date."""
+    item = db.session.get(FollowUp, followup_id) or abort(404)
+    enrollment = get_enrollment_or_404(item.enrollment_id)
+    resident = db.session.get(Resident, enrollment.resident_id)
+    return render_template("chronic/followup.html", followup=item, enrollment=enrollment,
+                           resident=resident, referral_url=_referral_url(item))
+
+
+def _referral_url(item: FollowUp) -> str | None:
+    """The pre-filled up-referral form, once the referral pages exist."""
+    from flask import current_app
+    if "referral.new" not in current_app.view_functions or item.referral == "none":
+        return None
+    return url_for("referral.new", followup_id=item.id)
+
+
+@bp.route("/enrollments/<int:enrollment_id>/checks/new", methods=["GET", "POST"])
+def check_new(enrollment_id: int):
+    enrollment = get_enrollment_or_404(enrollment_id)
+    resident = db.session.get(Resident, enrollment.resident_id)
+    if enrollment.program != "elderly":
+        return redirect(url_for("chronic.followup_new", enrollment_id=enrollment.id))
+    errors, form, status = {}, {"check_date": today().isoformat()}, 200
+    if request.method == "POST":
+        form = clean_form(request.form)
+        payload = {k: v for k, v in form.items() if not k.startswith("selfcare_")}
+        payload["selfcare"] = {item: form.get(f"selfcare_{item}", "")
+                               for item in rules.SELFCARE_ITEMS}
+        payload["selfcare"] = {k: v for k, v in payload["selfcare"].items() if v != ""}
+        data, errors = load_form(CheckSchema(enrolled_on=enrollment.enrolled_on), payload)
+        if "selfcare" in errors and isinstance(errors["selfcare"], dict):
+            errors.update({f"selfcare_{k}": v for k, v in errors.pop("selfcare").items()})
+        status = 422
+        if data is not None:
+            try:
+                check = services.record_check(enrollment, data, current_user.id)
+            except services.ChronicError as exc:
+                db.session.rollback()
+                errors, status = exc.as_errors(), exc.status
+            else:
+                db.session.commit()
+                return redirect(url_for("chronic.check", check_id=check.id))
+    points = rules.SETTINGS.selfcare_points
+    return render_template("chronic/check_form.html", enrollment=enrollment, resident=resident,
+                           form=form, errors=errors, items=rules.SELFCARE_ITEMS,
+                           points=points), (status if errors else 200)
+
+
+@bp.route("/checks/<int:check_id>")
+def check(check_id: int):
+    item = db.session.get(ElderlyCheck, check_id) or abort(404)
+    enrollment = get_enrollment_or_404(item.enrollment_id)
+    resident = db.session.get(Resident, enrollment.resident_id)
+    return render_template("chronic/check.html", check=item, enrollment=enrollment,
+                           resident=resident, items=rules.SELFCARE_ITEMS)
+
+
+# --- worklist ---------------------------------------------------------------------------
+
+def _worklist_teams() -> list[Team]:
+    scope = current_scope()
+    return list(db.session.scalars(select(Team).where(scope.team_filter(Team.id))
+                                   .order_by(Team.name)))
+
+
+def _worklist_request():
+    """The team, grids, program and day a worklist request asks for (scope applied)."""
+    teams = _worklist_teams()
+    team_id = request.args.get("team_id", type=int)
+    team = next((t for t in teams if t.id == team_id), None) if team_id else (
+        teams[0] if teams else None)
+    if team_id and team is None:
+        abort(404)
+    grid_ids = {g.id for g in team.grids} if team else set()
+    grid_id = request.args.get("grid_id", type=int)
+    if grid_id:
+        if grid_id not in grid_ids:
+            abort(404)
+        grid_ids = {grid_id}
+    program = request.args.get("program")
+    program = program if program in rules.PROGRAMS else None
+    return teams, team, grid_ids, grid_id, program
+
+
+@bp.route("/worklist")
+def worklist():
+    teams, team, grid_ids, grid_id, program = _worklist_request()
+    day = today()
+    overdue, due_soon = services.worklist(grid_ids, day, program) if team else ([], [])
+    # The call list shows phone numbers in full: who looked is recorded.
+    audit("worklist.view", team, detail=f"items={len(overdue) + len(due_soon)}")
+    db.session.commit()
+    grids = {g.id: g for g in db.session.scalars(select(Grid).where(Grid.id.in_(
+        {g.id for g in team.grids} if team else set())))}
+    return render_template("chronic/worklist.html", teams=teams, team=team, grids=grids,
+                           grid_id=grid_id, program=program, overdue=overdue,
+                           due_soon=due_soon, day=day, programs=choices("program"))
+
+
+@bp.route("/worklist.xlsx")
+def worklist_xlsx():
+    from .exports import worklist_workbook
+    teams, team, grid_ids, _grid_id, program = _worklist_request()
+    if team is None:
+        abort(404)
+    day = today()
+    overdue, due_soon = services.worklist(grid_ids, day, program)
+    audit("worklist.export", team, detail=f"items={len(overdue) + len(due_soon)}")
+    db.session.commit()
+    data = worklist_workbook(team, overdue, due_soon, day)
+    filename = f"worklist-{day.isoformat()}.xlsx"
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
+                    "spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- the programs section of the resident's archive page --------------------------------
+
+def _charts(enrollment: Enrollment, age_65_on: date | None) -> list[Markup]:
+    visits = enrollment.followups
+    if enrollment.program == "hypertension" and visits:
+        s = rules.SETTINGS
+        bp_visits = [v for v in visits if v.sbp is not None]
+        return [line_chart(Chart(
+            _("Blood pressure (mmHg)"),
+            [Series(_("Systolic"), [(v.visit_date, v.sbp) for v in bp_visits]),
+             Series(_("Diastolic"), [(v.visit_date, v.dbp) for v in bp_visits])],
+            [TargetLine(_("Systolic target"), s.htn_sbp_target if age_65_on is None
+                        else s.htn_elderly_sbp_target),
+             TargetLine(_("Diastolic target"), s.htn_dbp_target, "#9333ea")]))]
+    if enrollment.program == "diabetes" and visits:
+        fpg_visits = [v for v in visits if v.fpg is not None]
+        return [line_chart(Chart(
+            _("Fasting glucose (mmol/L)"),
+            [Series(_("Fasting glucose"), [(v.visit_date, v.fpg) for v in fpg_visits])],
+            [TargetLine(_("Target"), rules.SETTINGS.dm_fpg_target)]))]
+    return []
+
+
+def programs_panel(resident: Resident, day: date) -> Markup:
+    from flask import render_template as render
+    from healthgrid.records.rules import age_on
+    enrollments = services.enrollments_of(resident)
+    elderly_now = age_on(resident.birth_date, day) >= rules.SETTINGS.elderly_age
+    charts = {e.id: _charts(e, day if elderly_now else None) for e in enrollments}
+    return Markup(render("chronic/_programs.html", resident=resident, enrollments=enrollments,
+                         charts=charts, day=day, programs=choices("program"),
+                         reasons=choices("exit_reason")))
