@@ -67,6 +67,8 @@ def register_blueprints(app: Flask) -> None:
     for blp in (auth_api.blp, org_api.blp, records_api.blp, chronic_api.blp):
         api.register_blueprint(blp)
     chronic_services.connect()
+    from .referral import services as referral_services
+    referral_services.connect()
     if chronic_views.programs_panel not in RESIDENT_PANELS:
         RESIDENT_PANELS.append(chronic_views.programs_panel)
 

@@ -66,6 +66,14 @@ LABELS = {
                 "dizziness": _l("Dizziness"), "headache": _l("Headache"),
                 "numbness": _l("Numbness of limbs"), "edema": _l("Edema of lower limbs"),
                 "other": _l("Other symptom")},
+    "referral_status": {"requested": _l("Requested"), "accepted": _l("Accepted"),
+                        "rejected": _l("Rejected"), "arrived": _l("Arrived"),
+                        "completed": _l("Completed"), "cancelled": _l("Cancelled")},
+    "referral_action": {"create": _l("Created"), "accept": _l("Accept"), "reject": _l("Reject"),
+                        "arrive": _l("Mark arrived"), "complete": _l("Complete with feedback"),
+                        "cancel": _l("Cancel referral"), "assign": _l("Assign to team")},
+    "direction": {"up": _l("Up referral"), "down": _l("Down referral")},
+    "urgency": {"urgent": _l("Urgent"), "routine": _l("Routine")},
     "flag": {"hypertension_screening": _l("BP ≥ 140/90 without hypertension management: "
                                           "screen for hypertension")},
 }

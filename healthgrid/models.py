@@ -4,3 +4,4 @@ from healthgrid.org.models import (  # noqa: F401
     Community, Grid, Institution, Staff, Team, TeamMembership)
 from healthgrid.records.models import Contract, Household, Resident  # noqa: F401
 from healthgrid.chronic.models import ElderlyCheck, Enrollment, FollowUp  # noqa: F401
+from healthgrid.referral.models import Referral, ReferralEvent  # noqa: F401
