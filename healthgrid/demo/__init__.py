@@ -1,0 +1,1 @@
+"""Synthetic demo district: `flask --app healthgrid demo`."""

@@ -1,0 +1,61 @@
+"""Fixtures for the demo generator: one generated district per module, rolled back
+after it, and throw-away in-memory apps for comparing two runs."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from healthgrid import create_app
+from healthgrid.demo.generate import generate
+from healthgrid.extensions import db as _db
+
+DEMO_AS_OF = date(2026, 3, 31)
+DEMO_RESIDENTS = 3000
+DEMO_SEED = 7
+
+
+class _ConnectionBoundSession(FlaskSession):
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+@pytest.fixture(scope="module")
+def demo_district(app):
+    """A 3,000-resident district generated once on the test database (SQLite or
+    PostgreSQL), inside a transaction rolled back after the module: the
+    generator's commits only release savepoints."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint",
+             "class_": _ConnectionBoundSession})
+        try:
+            yield generate(DEMO_RESIDENTS, DEMO_SEED, DEMO_AS_OF)
+        finally:
+            _db.session.remove()
+            _db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def demo_app_factory():
+    """demo_app_factory() → a new app on its own empty in-memory SQLite database."""
+    apps = []
+
+    def _make():
+        app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True,
+                          "SECRET_KEY": "demo-tests"})
+        with app.app_context():
+            _db.create_all()
+        apps.append(app)
+        return app
+
+    yield _make
+    for app in apps:
+        with app.app_context():
+            _db.engine.dispose()
