@@ -2,6 +2,8 @@
 from healthgrid.auth.models import ApiToken, AuditEntry, User  # noqa: F401
 from healthgrid.org.models import (  # noqa: F401
     Community, Grid, Institution, Staff, Team, TeamMembership)
-from healthgrid.records.models import Contract, Household, Resident  # noqa: F401
+from healthgrid.records.models import (  # noqa: F401
+    Contract, Household, Resident, ServiceRecord)
 from healthgrid.chronic.models import ElderlyCheck, Enrollment, FollowUp  # noqa: F401
 from healthgrid.referral.models import Referral, ReferralEvent  # noqa: F401
+from healthgrid.surveys.models import SurveyResponse  # noqa: F401

@@ -98,3 +98,19 @@ class Contract(db.Model):
 
     def active_on(self, day: date) -> bool:
         return self.start_date <= day <= self.last_day
+
+
+class ServiceRecord(db.Model):
+    """A service a team delivered that has no form of its own (health education, maternal
+    and child visits, reports...): it counts for service provision and archive use."""
+    __table_args__ = (Index("ix_service_record_team_date", "team_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    date: Mapped[date]
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,254 @@
+"""The counting queries behind the indicators: one grouped query per record kind, each
+answering per grid, so that every scope is a sum of grid rows (RULES.md §6).
+
+Written as SQL on purpose: these are the formulas, and they must run the same on SQLite
+and PostgreSQL. Only the day difference is spelled differently."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from healthgrid.records.rules import latest_birth_date_for_age
+
+
+
+@dataclass(frozen=True)
+class Window:
+    """The period's start, the as_of day and the grids counted."""
+    start: date
+    as_of: date
+    grids: tuple[int, ...]
+
+    def params(self) -> dict:
+        return {
+            "grids": list(self.grids) or [-1],
+            "start": self.start, "as_of": self.as_of,
+            "as_of_end": datetime.combine(self.as_of + timedelta(days=1), datetime.min.time()),
+            "usage_from": self.as_of - timedelta(days=364),
+            "born_65": latest_birth_date_for_age(self.as_of, 65),
+            "born_7": latest_birth_date_for_age(self.as_of, 7),
+        }
+
+
+def _days(session: Session, later: str, earlier: str) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+ACTIVE_RESIDENT = ("r.created_on <= :as_of AND (r.status = 'active' "
+                   "OR r.status_date > :as_of)")
+# Hypertension or diabetes under management on as_of (a key population).
+CHRONIC_ON_AS_OF = """(SELECT DISTINCT resident_id FROM enrollment
+    WHERE program IN ('hypertension', 'diabetes') AND enrolled_on <= :as_of
+      AND (exited_on IS NULL OR exited_on > :as_of))"""
+KEY_POPULATION = ("(r.birth_date <= :born_65 OR r.birth_date > :born_7 OR r.pregnant "
+                  "OR r.severe_mental_illness OR r.disabled OR ch.resident_id IS NOT NULL)")
+
+
+def _frame(session: Session, sql: str, params: dict) -> pd.DataFrame:
+    statement = text(sql)
+    if ":grids" in sql:
+        statement = statement.bindparams(bindparam("grids", expanding=True))
+    result = session.execute(statement, params)
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return frame.set_index("grid_id") if "grid_id" in frame else frame
+
+
+def residents(session: Session, w: Window) -> pd.DataFrame:
+    return _frame(session, f"""
+        SELECT r.grid_id,
+          SUM(CASE WHEN {ACTIVE_RESIDENT} THEN 1 ELSE 0 END) AS residents,
+          SUM(CASE WHEN {ACTIVE_RESIDENT} AND r.archive_medium = 'electronic'
+              THEN 1 ELSE 0 END) AS e_archives,
+          SUM(CASE WHEN {ACTIVE_RESIDENT} AND r.birth_date <= :born_65 THEN 1 ELSE 0 END)
+              AS elderly,
+          SUM(CASE WHEN {ACTIVE_RESIDENT} AND {KEY_POPULATION} THEN 1 ELSE 0 END) AS key_pop,
+          SUM(CASE WHEN {ACTIVE_RESIDENT} AND r.pregnant THEN 1 ELSE 0 END) AS pregnant,
+          SUM(CASE WHEN {ACTIVE_RESIDENT} AND r.birth_date > :born_7 AND r.birth_date <= :as_of
+              THEN 1 ELSE 0 END) AS children,
+          SUM(CASE WHEN {ACTIVE_RESIDENT} AND r.severe_mental_illness THEN 1 ELSE 0 END) AS smi,
+          SUM(CASE WHEN {ACTIVE_RESIDENT} AND r.disabled THEN 1 ELSE 0 END) AS disabled
+        FROM resident r LEFT JOIN {CHRONIC_ON_AS_OF} ch ON ch.resident_id = r.id
+        WHERE r.grid_id IN :grids AND r.created_on <= :as_of
+        GROUP BY r.grid_id""", w.params())
+
+
+def contracts(session: Session, w: Window) -> pd.DataFrame:
+    return _frame(session, f"""
+        SELECT r.grid_id, COUNT(DISTINCT r.id) AS contracted,
+          COUNT(DISTINCT CASE WHEN {KEY_POPULATION} THEN r.id END) AS key_contracted
+        FROM contract c JOIN resident r ON r.id = c.resident_id
+        LEFT JOIN {CHRONIC_ON_AS_OF} ch ON ch.resident_id = r.id
+        WHERE r.grid_id IN :grids AND c.start_date <= :as_of
+          AND COALESCE(c.terminated_on, c.end_date) >= :as_of AND {ACTIVE_RESIDENT}
+        GROUP BY r.grid_id""", w.params())
+
+
+def households(session: Session, w: Window) -> pd.DataFrame:
+    return _frame(session, """
+        SELECT h.grid_id, COUNT(*) AS households FROM household h
+        WHERE h.grid_id IN :grids AND h.active AND h.created_at < :as_of_end
+        GROUP BY h.grid_id""", w.params())
+
+
+def archive_usage(session: Session, w: Window) -> pd.DataFrame:
+    """Active archives with a dynamic record in the 365 days up to as_of."""
+    return _frame(session, f"""
+        SELECT r.grid_id, COUNT(*) AS used_archives FROM resident r
+        WHERE r.grid_id IN :grids AND {ACTIVE_RESIDENT} AND r.id IN (
+          SELECT e.resident_id FROM follow_up f JOIN enrollment e ON e.id = f.enrollment_id
+            WHERE f.visit_date BETWEEN :usage_from AND :as_of
+          UNION SELECT e.resident_id FROM elderly_check c JOIN enrollment e
+            ON e.id = c.enrollment_id WHERE c.check_date BETWEEN :usage_from AND :as_of
+          UNION SELECT resident_id FROM referral
+            WHERE resident_id IS NOT NULL AND referred_on BETWEEN :usage_from AND :as_of
+          UNION SELECT resident_id FROM service_record
+            WHERE resident_id IS NOT NULL AND date BETWEEN :usage_from AND :as_of)
+        GROUP BY r.grid_id""", w.params())
+
+
+def chronic(session: Session, w: Window, program: str) -> pd.DataFrame:
+    """Managed patients, those followed up as often as required, those at target."""
+    first = "CASE WHEN e.enrolled_on > :start THEN e.enrolled_on ELSE :start END"
+    last = "CASE WHEN e.exited_on IS NOT NULL AND e.exited_on < :as_of THEN e.exited_on " \
+           "ELSE :as_of END"
+    days = _days(session, last, first) + " + 1"
+    # rules.required_followups in integer SQL: at least 1, then ceil((4d − 6) / 365).
+    required = f"(CASE WHEN 4 * ({days}) <= 371 THEN 1 ELSE (4 * ({days}) - 6 + 364) / 365 END)"
+    prefix = "htn" if program == "hypertension" else "dm"
+    return _frame(session, f"""
+        WITH visits AS (
+          SELECT f.enrollment_id, f.at_target,
+            COUNT(*) OVER (PARTITION BY f.enrollment_id) AS n,
+            ROW_NUMBER() OVER (PARTITION BY f.enrollment_id
+                               ORDER BY f.visit_date DESC, f.id DESC) AS rn
+          FROM follow_up f JOIN enrollment e ON e.id = f.enrollment_id
+          WHERE e.program = :program AND f.visit_date BETWEEN :start AND :as_of)
+        SELECT r.grid_id, COUNT(*) AS {prefix}_managed,
+          SUM(CASE WHEN COALESCE(v.n, 0) >= {required} THEN 1 ELSE 0 END) AS {prefix}_standard,
+          SUM(CASE WHEN v.at_target THEN 1 ELSE 0 END) AS {prefix}_controlled,
+          SUM({required}) AS {prefix}_visits_required,
+          SUM(CASE WHEN COALESCE(v.n, 0) < {required} THEN COALESCE(v.n, 0)
+                   ELSE {required} END) AS {prefix}_visits_done
+        FROM enrollment e JOIN resident r ON r.id = e.resident_id
+        LEFT JOIN visits v ON v.enrollment_id = e.id AND v.rn = 1
+        WHERE r.grid_id IN :grids AND e.program = :program AND e.enrolled_on <= :as_of
+          AND (e.exited_on IS NULL OR e.exited_on >= :start)
+        GROUP BY r.grid_id""", {**w.params(), "program": program})
+
+
+def elderly_checked(session: Session, w: Window) -> pd.DataFrame:
+    return _frame(session, f"""
+        SELECT r.grid_id, COUNT(DISTINCT r.id) AS elderly_checked
+        FROM elderly_check c JOIN enrollment e ON e.id = c.enrollment_id
+        JOIN resident r ON r.id = e.resident_id
+        WHERE r.grid_id IN :grids AND c.check_date BETWEEN :start AND :as_of
+          AND r.birth_date <= :born_65 AND {ACTIVE_RESIDENT}
+        GROUP BY r.grid_id""", w.params())
+
+
+def overdue(session: Session, w: Window, live: bool) -> pd.DataFrame:
+    """Active hypertension/diabetes enrollments on as_of and those overdue then. For today
+    the live schedule is exact (it includes referral limits); for a past day the due date
+    is rebuilt from the latest visit before it."""
+    active = ("e.program IN ('hypertension', 'diabetes') AND e.enrolled_on <= :as_of "
+              "AND (e.exited_on IS NULL OR e.exited_on > :as_of)")
+    if live:
+        due = "e.next_due_date"
+        source = "enrollment e"
+    else:
+        due = "COALESCE(v.next_due_date, e.first_due)"
+        source = f"""(SELECT e.*, {_add_days(session, 'e.enrolled_on', 14)} AS first_due
+                      FROM enrollment e) e
+            LEFT JOIN (SELECT f.enrollment_id, f.next_due_date, ROW_NUMBER() OVER (
+                         PARTITION BY f.enrollment_id ORDER BY f.visit_date DESC, f.id DESC) AS rn
+                       FROM follow_up f WHERE f.visit_date <= :as_of) v
+              ON v.enrollment_id = e.id AND v.rn = 1"""
+    return _frame(session, f"""
+        SELECT r.grid_id, COUNT(*) AS chronic_active,
+          SUM(CASE WHEN {due} < :as_of THEN 1 ELSE 0 END) AS chronic_overdue
+        FROM {source} JOIN resident r ON r.id = e.resident_id
+        WHERE r.grid_id IN :grids AND {active}
+        GROUP BY r.grid_id""", w.params())
+
+
+def _add_days(session: Session, column: str, days: int) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        return f"({column} + {days})"
+    return f"date({column}, '+{days} days')"
+
+
+def surveys(session: Session, w: Window) -> pd.DataFrame:
+    return _frame(session, """
+        SELECT s.grid_id, COUNT(*) AS responses,
+          SUM(CASE WHEN s.aware THEN 1 ELSE 0 END) AS aware,
+          SUM(CASE WHEN s.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS rated,
+          SUM(CASE WHEN s.satisfaction >= 4 THEN 1 ELSE 0 END) AS satisfied
+        FROM survey_response s WHERE s.grid_id IN :grids AND s.date BETWEEN :start AND :as_of
+        GROUP BY s.grid_id""", w.params())
+
+
+def down_referrals(session: Session, w: Window, institution_id: int | None) -> pd.DataFrame:
+    """Down referrals received in the period, and those visited within 14 days, per grid of
+    the patient's archive; grid_id 0 holds the centre's referrals of people with no archive
+    here yet (they count for the centre only)."""
+    days = _days(session, "d.visited_on", "d.referred_on")
+    return _frame(session, f"""
+        SELECT COALESCE(r.grid_id, 0) AS grid_id, COUNT(*) AS down_received,
+          SUM(CASE WHEN d.visited_on IS NOT NULL AND d.visited_on <= :as_of
+                   AND {days} <= 14 THEN 1 ELSE 0 END) AS down_visited
+        FROM referral d LEFT JOIN resident r ON r.id = d.resident_id
+        WHERE d.direction = 'down' AND d.referred_on BETWEEN :start AND :as_of
+          AND d.status NOT IN ('cancelled', 'rejected')
+          AND (r.grid_id IN :grids OR (r.id IS NULL AND d.to_institution_id = :institution))
+        GROUP BY COALESCE(r.grid_id, 0)""", {**w.params(), "institution": institution_id or -1})
+
+
+def provided_items(session: Session, w: Window, team_ids: list[int]) -> pd.DataFrame:
+    """(team_id, item) pairs with at least one record in the period."""
+    statement = text("""
+        SELECT g.team_id, 'archive' AS item FROM resident r JOIN grid g ON g.id = r.grid_id
+          WHERE g.team_id IS NOT NULL AND r.created_on BETWEEN :start AND :as_of
+          GROUP BY g.team_id
+        UNION SELECT g.team_id, CASE e.program WHEN 'hypertension' THEN 'htn_followup'
+                                ELSE 'dm_followup' END
+          FROM follow_up f JOIN enrollment e ON e.id = f.enrollment_id
+          JOIN resident r ON r.id = e.resident_id JOIN grid g ON g.id = r.grid_id
+          WHERE g.team_id IS NOT NULL AND f.visit_date BETWEEN :start AND :as_of
+          GROUP BY g.team_id, e.program
+        UNION SELECT g.team_id, 'elderly_check'
+          FROM elderly_check c JOIN enrollment e ON e.id = c.enrollment_id
+          JOIN resident r ON r.id = e.resident_id JOIN grid g ON g.id = r.grid_id
+          WHERE g.team_id IS NOT NULL AND c.check_date BETWEEN :start AND :as_of
+          GROUP BY g.team_id
+        UNION SELECT c.team_id, 'contract' FROM contract c
+          WHERE c.start_date BETWEEN :start AND :as_of GROUP BY c.team_id
+        UNION SELECT s.team_id, s.kind FROM service_record s
+          WHERE s.date BETWEEN :start AND :as_of GROUP BY s.team_id, s.kind
+        UNION SELECT COALESCE(x.from_team_id, x.assigned_team_id), 'referral' FROM referral x
+          WHERE x.referred_on BETWEEN :start AND :as_of
+            AND COALESCE(x.from_team_id, x.assigned_team_id) IS NOT NULL
+          GROUP BY COALESCE(x.from_team_id, x.assigned_team_id)
+    """)
+    result = session.execute(statement, w.params())
+    frame = pd.DataFrame(result.fetchall(), columns=["team_id", "item"])
+    return frame[frame["team_id"].isin(team_ids)]
+
+
+GRID_QUERIES = (residents, contracts, households, archive_usage, elderly_checked, surveys)
+
+
+def per_grid(session: Session, w: Window, live: bool,
+             institution_id: int | None) -> pd.DataFrame:
+    """All grid-level counts in one frame, one row per grid (row 0: the centre's down
+    referrals of people without an archive here)."""
+    frames = [query(session, w) for query in GRID_QUERIES]
+    frames += [chronic(session, w, "hypertension"), chronic(session, w, "diabetes"),
+               overdue(session, w, live), down_referrals(session, w, institution_id)]
+    counts = pd.concat(frames, axis=1).fillna(0).astype("int64")
+    return counts.reindex(sorted(set(w.grids) | {0}), fill_value=0)

@@ -1,0 +1,218 @@
+"""Indicators for a scope and period, team scores, and the scope a user may open."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from healthgrid.auth.scope import Scope
+from healthgrid.extensions import db
+from healthgrid.org.models import (Community, Grid, Institution, Staff, Team, TeamMembership)
+
+from . import queries, rules
+
+SCOPE_KINDS = ("institution", "community", "grid", "team")
+
+
+@dataclass
+class ScopeRef:
+    kind: str
+    id: int
+    name: str
+    institution: Institution
+    grids: list[Grid]
+    teams: list[Team]
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+@dataclass
+class Result:
+    scope: ScopeRef
+    period: rules.Period
+    as_of: date
+    values: dict[str, rules.Value]
+    counts: pd.DataFrame = field(repr=False)   # per grid, for charts and drill-down
+    provided: pd.DataFrame = field(repr=False)  # (team_id, item) provided
+    required: dict[int, list[str]] = field(default_factory=dict)
+
+
+def resolve_scope(text: str, user_scope: Scope) -> ScopeRef:
+    """'institution:3' → the grids and teams it covers; 404 outside the user's scope."""
+    kind, _, raw = (text or "").partition(":")
+    if kind not in SCOPE_KINDS or not raw.isdigit():
+        abort(422, description="scope")
+    object_id = int(raw)
+    if kind == "institution":
+        obj = db.session.get(Institution, object_id)
+        if obj is None or obj.kind != "health_center":
+            abort(404)
+        grids = list(db.session.scalars(select(Grid).join(Community).where(
+            Community.institution_id == obj.id).order_by(Community.code, Grid.code)))
+        institution, name = obj, obj.name
+    elif kind == "community":
+        obj = db.session.get(Community, object_id) or abort(404)
+        grids, institution, name = list(obj.grids), obj.institution, obj.name
+    elif kind == "grid":
+        obj = db.session.get(Grid, object_id) or abort(404)
+        grids, institution, name = [obj], obj.community.institution, obj.name
+    else:
+        obj = db.session.get(Team, object_id) or abort(404)
+        grids, institution, name = list(obj.grids), obj.institution, obj.name
+    allowed = (user_scope.is_all or (grids and all(user_scope.allows_grid(g.id) for g in grids))
+               or (kind == "team" and user_scope.allows_team(object_id))
+               or (kind == "institution" and user_scope.institution_id == object_id
+                   and user_scope.role == "manager"))
+    if not allowed:
+        abort(404)
+    team_ids = {g.team_id for g in grids if g.team_id}
+    if kind == "team":
+        team_ids.add(object_id)
+    teams = list(db.session.scalars(select(Team).where(Team.id.in_(team_ids))
+                                    .options(selectinload(Team.memberships),
+                                             selectinload(Team.grids))
+                                    .order_by(Team.name))) if team_ids else []
+    return ScopeRef(kind, object_id, name, institution, grids, teams)
+
+
+def _covered_grids(grids: list[Grid], as_of: date) -> set[int]:
+    """Grids whose team has at least one member active on as_of."""
+    team_ids = {g.team_id for g in grids if g.team_id}
+    if not team_ids:
+        return set()
+    active_teams = set(db.session.scalars(select(TeamMembership.team_id).where(
+        TeamMembership.team_id.in_(team_ids), TeamMembership.start_date <= as_of,
+        (TeamMembership.end_date.is_(None)) | (TeamMembership.end_date >= as_of))))
+    return {g.id for g in grids if g.team_id in active_teams}
+
+
+def _staff_pair(institution: Institution, as_of: date) -> tuple[int, int]:
+    medical = select(Staff.id).where(Staff.institution_id == institution.id, Staff.is_medical,
+                                     Staff.active)
+    denominator = db.session.scalar(select(func.count()).select_from(medical.subquery()))
+    numerator = db.session.scalar(select(func.count(func.distinct(TeamMembership.staff_id)))
+                                  .where(TeamMembership.staff_id.in_(medical),
+                                         TeamMembership.start_date <= as_of,
+                                         (TeamMembership.end_date.is_(None))
+                                         | (TeamMembership.end_date >= as_of)))
+    return numerator, denominator
+
+
+ELIGIBILITY = {  # item -> the per-grid count that makes it required
+    "htn_followup": "htn_managed", "dm_followup": "dm_managed", "elderly_check": "elderly",
+    "referral": "chronic_active", "maternal_visit": "pregnant", "child_health": "children",
+    "mental_health": "smi", "rehab": "disabled",
+}
+ALWAYS = set(rules.ALWAYS_REQUIRED) | {"infectious_report", "supervision_report"}
+
+
+def required_items(counts: pd.DataFrame, team: Team) -> list[str]:
+    rows = counts.loc[[g.id for g in team.grids if g.id in counts.index]]
+    totals = rows.sum() if len(rows) else pd.Series(dtype="int64")
+    return [item for item in rules.SERVICE_ITEMS
+            if item in ALWAYS or totals.get(ELIGIBILITY.get(item, ""), 0) > 0]
+
+
+def pairs(counts: pd.DataFrame, grid_population: dict[int, int], covered: set[int],
+          grid_ids: list[int], include_unattributed: bool) -> dict[str, tuple[int, int]]:
+    """(numerator, denominator) of every grid-level indicator over the given grids."""
+    rows = counts.loc[[g for g in grid_ids if g in counts.index]]
+    t = rows.sum()
+    covered_households = int(rows.loc[[g for g in grid_ids if g in covered and
+                                       g in rows.index], "households"].sum())
+    population = sum(grid_population.get(g, 0) for g in grid_ids)
+    down_received, down_visited = int(t.get("down_received", 0)), int(t.get("down_visited", 0))
+    if include_unattributed and 0 in counts.index:
+        down_received += int(counts.at[0, "down_received"])
+        down_visited += int(counts.at[0, "down_visited"])
+    g = lambda name: int(t.get(name, 0))  # noqa: E731
+    return {
+        "grid_coverage": (covered_households, g("households")),
+        "awareness": (g("aware"), g("responses")),
+        "satisfaction": (g("satisfied"), g("rated")),
+        "archive_rate": (g("residents"), population),
+        "e_archive_rate": (g("e_archives"), population),
+        "archive_usage": (g("used_archives"), g("residents")),
+        "contract_rate": (g("contracted"), g("residents")),
+        "key_contract_rate": (g("key_contracted"), g("key_pop")),
+        "htn_standard_mgmt": (g("htn_standard"), g("htn_managed")),
+        "htn_control": (g("htn_controlled"), g("htn_managed")),
+        "dm_standard_mgmt": (g("dm_standard"), g("dm_managed")),
+        "dm_control": (g("dm_controlled"), g("dm_managed")),
+        "elderly_mgmt": (g("elderly_checked"), g("elderly")),
+        "followup_overdue": (g("chronic_overdue"), g("chronic_active")),
+        "down_referral_visit": (down_visited, down_received),
+    }
+
+
+def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date) -> Result:
+    grid_ids = [g.id for g in scope.grids]
+    window = queries.Window(period.start, as_of, tuple(grid_ids))
+    counts = queries.per_grid(db.session, window, live=as_of == today,
+                              institution_id=scope.institution.id)
+    covered = _covered_grids(scope.grids, as_of)
+    population = {g.id: g.population for g in scope.grids}
+    found = pairs(counts, population, covered, grid_ids,
+                  include_unattributed=scope.kind == "institution")
+    found["staff_participation"] = _staff_pair(scope.institution, as_of) \
+        if scope.kind == "institution" else (0, 0)
+    provided = queries.provided_items(db.session, window, [t.id for t in scope.teams])
+    required = {t.id: required_items(counts, t) for t in scope.teams}
+    provided_set = set(map(tuple, provided[["team_id", "item"]].itertuples(index=False)))
+    found["service_provision"] = (
+        sum(1 for team_id, items in required.items() for item in items
+            if (team_id, item) in provided_set),
+        sum(len(items) for items in required.values()))
+    values = {i.code: rules.Value(i.code, *found[i.code], i.target) for i in rules.INDICATORS}
+    return Result(scope, period, as_of, values, counts, provided, required)
+
+
+def values_for_grids(result: Result, grid_ids: list[int]) -> dict[str, rules.Value]:
+    """The grid-level indicators over a subset of the computed grids (per grid, per team)."""
+    covered = _covered_grids([g for g in result.scope.grids if g.id in grid_ids], result.as_of)
+    population = {g.id: g.population for g in result.scope.grids}
+    found = pairs(result.counts, population, covered, grid_ids, include_unattributed=False)
+    return {code: rules.Value(code, n, d, rules.BY_CODE[code].target)
+            for code, (n, d) in found.items()}
+
+
+def team_performance(result: Result, weights: dict[str, float] | None = None) -> list[dict]:
+    """Each team of the scope: indicator values, workload quota, completion, score, grade."""
+    rows = []
+    for team in result.scope.teams:
+        grid_ids = [g.id for g in team.grids]
+        values = values_for_grids(result, grid_ids)
+        team_rows = result.counts.loc[[g for g in grid_ids if g in result.counts.index]]
+        totals = team_rows.sum()
+        required = result.required.get(team.id, [])
+        provided = set(result.provided.loc[result.provided["team_id"] == team.id, "item"])
+        values["service_provision"] = rules.Value(
+            "service_provision", len([i for i in required if i in provided]), len(required), 1.0)
+        points = rules.score(values, weights)
+        rows.append({
+            "team": team, "team_id": team.id, "values": values, "score": points,
+            "grade": rules.grade(points),
+            "population": sum(g.population for g in team.grids),
+            "quota": {
+                "followups": int(totals.get("htn_visits_required", 0)
+                                 + totals.get("dm_visits_required", 0)),
+                "annual_checks": int(totals.get("elderly", 0)),
+                "contracts": int(totals.get("residents", 0)),
+            },
+            "done": {
+                "followups": int(totals.get("htn_visits_done", 0)
+                                 + totals.get("dm_visits_done", 0)),
+                "annual_checks": int(totals.get("elderly_checked", 0)),
+                "contracts": int(totals.get("contracted", 0)),
+            },
+        })
+    ranks = rules.rank({row["team_id"]: row["score"] for row in rows})
+    for row in rows:
+        row["rank"] = ranks[row["team_id"]]
+    return sorted(rows, key=lambda r: r["rank"])
