@@ -94,3 +94,49 @@ def line_chart(chart: Chart) -> Markup:
         legend_x += 30 + 12 * len(series.name)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float | None  # 0–1, None when there is nothing to count
+
+
+def bar_chart(title: str, bars: list[Bar], target: float | None, width: int = 640,
+              lower_is_better: bool = False) -> Markup:
+    """Horizontal bars (one per grid or team) in percent with the target as a dashed line;
+    bars that miss the target are drawn in the alarm colour."""
+    row_h, left, right, top = 18, 170, 48, 26
+    height = top + row_h * max(1, len(bars)) + 10
+    plot_w = width - left - right
+
+    def px(value: float) -> float:
+        return left + max(0.0, min(1.0, value)) * plot_w
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+             f'viewBox="0 0 {width} {height}" width="100%" aria-label="{escape(title)}">',
+             f'<text x="4" y="16" font-size="13" font-weight="bold">{escape(title)}</text>']
+    for index, bar in enumerate(bars):
+        y = top + index * row_h
+        name = bar.label if len(bar.label) <= 12 else bar.label[:11] + "…"
+        parts.append(f'<text x="{left - 6}" y="{y + 12}" font-size="11" text-anchor="end">'
+                     f'{escape(name)}<title>{escape(bar.label)}</title></text>')
+        if bar.value is None:
+            parts.append(f'<text x="{left + 4}" y="{y + 12}" font-size="11" fill="#5d6b7a">—'
+                         '</text>')
+            continue
+        missed = target is not None and (bar.value > target if lower_is_better
+                                         else bar.value < target)
+        color = "#b42318" if missed else "#0b6e4f"
+        parts.append(f'<rect x="{left}" y="{y + 2}" width="{px(bar.value) - left:.1f}" '
+                     f'height="{row_h - 5}" fill="{color}"/>'
+                     f'<text x="{px(bar.value) + 4:.1f}" y="{y + 12}" font-size="10">'
+                     f'{bar.value * 100:.1f}%</text>')
+    if target is not None:
+        x = px(target)
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{height - 6}" '
+                     f'stroke="#1d2733" stroke-dasharray="4 3"/>'
+                     f'<text x="{x:.1f}" y="{top - 8}" font-size="10" text-anchor="middle">'
+                     f'{target * 100:g}%</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -7,3 +7,4 @@ from healthgrid.records.models import (  # noqa: F401
 from healthgrid.chronic.models import ElderlyCheck, Enrollment, FollowUp  # noqa: F401
 from healthgrid.referral.models import Referral, ReferralEvent  # noqa: F401
 from healthgrid.surveys.models import SurveyResponse  # noqa: F401
+from healthgrid.kpi.models import KpiWeight  # noqa: F401

@@ -34,7 +34,7 @@ class Window:
         }
 
 
-def _days(session: Session, later: str, earlier: str) -> str:
+def days_sql(session: Session, later: str, earlier: str) -> str:
     if session.get_bind().dialect.name == "postgresql":
         return f"({later} - {earlier})"
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
@@ -112,23 +112,30 @@ def archive_usage(session: Session, w: Window) -> pd.DataFrame:
         GROUP BY r.grid_id""", w.params())
 
 
+VISITS_IN_PERIOD = """
+    SELECT f.enrollment_id, f.at_target, f.visit_date,
+      COUNT(*) OVER (PARTITION BY f.enrollment_id) AS n,
+      ROW_NUMBER() OVER (PARTITION BY f.enrollment_id ORDER BY f.visit_date DESC, f.id DESC) AS rn
+    FROM follow_up f JOIN enrollment e ON e.id = f.enrollment_id
+    WHERE e.program = :program AND f.visit_date BETWEEN :start AND :as_of"""
+
+
+def required_sql(session: Session) -> str:
+    """rules.required_followups in integer SQL: at least 1, then ceil((4d − 6) / 365), d the
+    days from the later of enrollment and period start to the earlier of exit and as_of."""
+    first = "CASE WHEN e.enrolled_on > :start THEN e.enrolled_on ELSE :start END"
+    last = ("CASE WHEN e.exited_on IS NOT NULL AND e.exited_on < :as_of THEN e.exited_on "
+            "ELSE :as_of END")
+    days = days_sql(session, last, first) + " + 1"
+    return f"(CASE WHEN 4 * ({days}) <= 371 THEN 1 ELSE (4 * ({days}) - 6 + 364) / 365 END)"
+
+
 def chronic(session: Session, w: Window, program: str) -> pd.DataFrame:
     """Managed patients, those followed up as often as required, those at target."""
-    first = "CASE WHEN e.enrolled_on > :start THEN e.enrolled_on ELSE :start END"
-    last = "CASE WHEN e.exited_on IS NOT NULL AND e.exited_on < :as_of THEN e.exited_on " \
-           "ELSE :as_of END"
-    days = _days(session, last, first) + " + 1"
-    # rules.required_followups in integer SQL: at least 1, then ceil((4d − 6) / 365).
-    required = f"(CASE WHEN 4 * ({days}) <= 371 THEN 1 ELSE (4 * ({days}) - 6 + 364) / 365 END)"
+    required = required_sql(session)
     prefix = "htn" if program == "hypertension" else "dm"
     return _frame(session, f"""
-        WITH visits AS (
-          SELECT f.enrollment_id, f.at_target,
-            COUNT(*) OVER (PARTITION BY f.enrollment_id) AS n,
-            ROW_NUMBER() OVER (PARTITION BY f.enrollment_id
-                               ORDER BY f.visit_date DESC, f.id DESC) AS rn
-          FROM follow_up f JOIN enrollment e ON e.id = f.enrollment_id
-          WHERE e.program = :program AND f.visit_date BETWEEN :start AND :as_of)
+        WITH visits AS ({VISITS_IN_PERIOD})
         SELECT r.grid_id, COUNT(*) AS {prefix}_managed,
           SUM(CASE WHEN COALESCE(v.n, 0) >= {required} THEN 1 ELSE 0 END) AS {prefix}_standard,
           SUM(CASE WHEN v.at_target THEN 1 ELSE 0 END) AS {prefix}_controlled,
@@ -152,28 +159,33 @@ def elderly_checked(session: Session, w: Window) -> pd.DataFrame:
         GROUP BY r.grid_id""", w.params())
 
 
-def overdue(session: Session, w: Window, live: bool) -> pd.DataFrame:
-    """Active hypertension/diabetes enrollments on as_of and those overdue then. For today
+ACTIVE_CHRONIC = ("e.program IN ('hypertension', 'diabetes') AND e.enrolled_on <= :as_of "
+                  "AND (e.exited_on IS NULL OR e.exited_on > :as_of)")
+
+
+def overdue_source(session: Session, live: bool) -> tuple[str, str]:
+    """(FROM clause giving `e`, the due-date expression) for due dates on as_of. For today
     the live schedule is exact (it includes referral limits); for a past day the due date
-    is rebuilt from the latest visit before it."""
-    active = ("e.program IN ('hypertension', 'diabetes') AND e.enrolled_on <= :as_of "
-              "AND (e.exited_on IS NULL OR e.exited_on > :as_of)")
+    is rebuilt from the latest visit on or before it."""
     if live:
-        due = "e.next_due_date"
-        source = "enrollment e"
-    else:
-        due = "COALESCE(v.next_due_date, e.first_due)"
-        source = f"""(SELECT e.*, {_add_days(session, 'e.enrolled_on', 14)} AS first_due
-                      FROM enrollment e) e
-            LEFT JOIN (SELECT f.enrollment_id, f.next_due_date, ROW_NUMBER() OVER (
-                         PARTITION BY f.enrollment_id ORDER BY f.visit_date DESC, f.id DESC) AS rn
-                       FROM follow_up f WHERE f.visit_date <= :as_of) v
-              ON v.enrollment_id = e.id AND v.rn = 1"""
+        return "enrollment e", "e.next_due_date"
+    source = f"""(SELECT e.*, {_add_days(session, 'e.enrolled_on', 14)} AS first_due
+                  FROM enrollment e) e
+        LEFT JOIN (SELECT f.enrollment_id, f.next_due_date, ROW_NUMBER() OVER (
+                     PARTITION BY f.enrollment_id ORDER BY f.visit_date DESC, f.id DESC) AS rn
+                   FROM follow_up f WHERE f.visit_date <= :as_of) v
+          ON v.enrollment_id = e.id AND v.rn = 1"""
+    return source, "COALESCE(v.next_due_date, e.first_due)"
+
+
+def overdue(session: Session, w: Window, live: bool) -> pd.DataFrame:
+    """Active hypertension/diabetes enrollments on as_of and those overdue then."""
+    source, due = overdue_source(session, live)
     return _frame(session, f"""
         SELECT r.grid_id, COUNT(*) AS chronic_active,
           SUM(CASE WHEN {due} < :as_of THEN 1 ELSE 0 END) AS chronic_overdue
         FROM {source} JOIN resident r ON r.id = e.resident_id
-        WHERE r.grid_id IN :grids AND {active}
+        WHERE r.grid_id IN :grids AND {ACTIVE_CHRONIC}
         GROUP BY r.grid_id""", w.params())
 
 
@@ -197,7 +209,7 @@ def down_referrals(session: Session, w: Window, institution_id: int | None) -> p
     """Down referrals received in the period, and those visited within 14 days, per grid of
     the patient's archive; grid_id 0 holds the centre's referrals of people with no archive
     here yet (they count for the centre only)."""
-    days = _days(session, "d.visited_on", "d.referred_on")
+    days = days_sql(session, "d.visited_on", "d.referred_on")
     return _frame(session, f"""
         SELECT COALESCE(r.grid_id, 0) AS grid_id, COUNT(*) AS down_received,
           SUM(CASE WHEN d.visited_on IS NOT NULL AND d.visited_on <= :as_of
@@ -252,3 +264,37 @@ def per_grid(session: Session, w: Window, live: bool,
                overdue(session, w, live), down_referrals(session, w, institution_id)]
     counts = pd.concat(frames, axis=1).fillna(0).astype("int64")
     return counts.reindex(sorted(set(w.grids) | {0}), fill_value=0)
+
+
+def _month(session: Session, column: str) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        return f"to_char({column}, 'YYYY-MM')"
+    return f"strftime('%Y-%m', {column})"
+
+
+def monthly(session: Session, w: Window) -> pd.DataFrame:
+    """Per month: survey counts and visits at target by program."""
+    month_s, month_f = _month(session, "s.date"), _month(session, "f.visit_date")
+    surveys_by_month = _frame(session, f"""
+        SELECT {month_s} AS month, COUNT(*) AS responses,
+          SUM(CASE WHEN s.aware THEN 1 ELSE 0 END) AS aware,
+          SUM(CASE WHEN s.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS rated,
+          SUM(CASE WHEN s.satisfaction >= 4 THEN 1 ELSE 0 END) AS satisfied
+        FROM survey_response s WHERE s.grid_id IN :grids AND s.date BETWEEN :start AND :as_of
+        GROUP BY {month_s}""", w.params())
+    visits_by_month = _frame(session, f"""
+        SELECT {month_f} AS month,
+          SUM(CASE WHEN e.program = 'hypertension' THEN 1 ELSE 0 END) AS htn_visits,
+          SUM(CASE WHEN e.program = 'hypertension' AND f.at_target THEN 1 ELSE 0 END)
+              AS htn_at_target,
+          SUM(CASE WHEN e.program = 'diabetes' THEN 1 ELSE 0 END) AS dm_visits,
+          SUM(CASE WHEN e.program = 'diabetes' AND f.at_target THEN 1 ELSE 0 END)
+              AS dm_at_target
+        FROM follow_up f JOIN enrollment e ON e.id = f.enrollment_id
+        JOIN resident r ON r.id = e.resident_id
+        WHERE r.grid_id IN :grids AND f.visit_date BETWEEN :start AND :as_of
+        GROUP BY {month_f}""", w.params())
+    frames = [f.set_index("month") for f in (surveys_by_month, visits_by_month) if len(f)]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, axis=1).fillna(0).astype("int64").sort_index()

@@ -41,6 +41,8 @@ class Result:
     counts: pd.DataFrame = field(repr=False)   # per grid, for charts and drill-down
     provided: pd.DataFrame = field(repr=False)  # (team_id, item) provided
     required: dict[int, list[str]] = field(default_factory=dict)
+    live: bool = False  # as_of is today: schedules are read as they stand
+    covered: set[int] = field(default_factory=set)  # grids with an active team on as_of
 
 
 def resolve_scope(text: str, user_scope: Scope) -> ScopeRef:
@@ -154,8 +156,8 @@ def pairs(counts: pd.DataFrame, grid_population: dict[int, int], covered: set[in
 def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date) -> Result:
     grid_ids = [g.id for g in scope.grids]
     window = queries.Window(period.start, as_of, tuple(grid_ids))
-    counts = queries.per_grid(db.session, window, live=as_of == today,
-                              institution_id=scope.institution.id)
+    live = as_of == today
+    counts = queries.per_grid(db.session, window, live=live, institution_id=scope.institution.id)
     covered = _covered_grids(scope.grids, as_of)
     population = {g.id: g.population for g in scope.grids}
     found = pairs(counts, population, covered, grid_ids,
@@ -170,14 +172,14 @@ def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date) -> 
             if (team_id, item) in provided_set),
         sum(len(items) for items in required.values()))
     values = {i.code: rules.Value(i.code, *found[i.code], i.target) for i in rules.INDICATORS}
-    return Result(scope, period, as_of, values, counts, provided, required)
+    return Result(scope, period, as_of, values, counts, provided, required, live, covered)
 
 
 def values_for_grids(result: Result, grid_ids: list[int]) -> dict[str, rules.Value]:
     """The grid-level indicators over a subset of the computed grids (per grid, per team)."""
-    covered = _covered_grids([g for g in result.scope.grids if g.id in grid_ids], result.as_of)
     population = {g.id: g.population for g in result.scope.grids}
-    found = pairs(result.counts, population, covered, grid_ids, include_unattributed=False)
+    found = pairs(result.counts, population, result.covered, grid_ids,
+                  include_unattributed=False)
     return {code: rules.Value(code, n, d, rules.BY_CODE[code].target)
             for code, (n, d) in found.items()}
 
@@ -216,3 +218,46 @@ def team_performance(result: Result, weights: dict[str, float] | None = None) ->
     for row in rows:
         row["rank"] = ranks[row["team_id"]]
     return sorted(rows, key=lambda r: r["rank"])
+
+
+def gap_rows(result: Result, code: str, page: int, per_page: int) -> tuple[str, list[dict], int]:
+    """The indicator's gap for the computed scope (the people or records still to reach)."""
+    from . import gaps
+    if code == "service_provision":
+        provided = set(map(tuple, result.provided[["team_id", "item"]].itertuples(index=False)))
+        rows = gaps.service_gaps(result.required, provided,
+                                 {t.id: t.name for t in result.scope.teams})
+        return "services", rows[(page - 1) * per_page: page * per_page], len(rows)
+    if code == "staff_participation" and result.scope.kind != "institution":
+        return "staff", [], 0
+    window = queries.Window(result.period.start, result.as_of,
+                            tuple(g.id for g in result.scope.grids))
+    return gaps.gap(db.session, code, window, result.scope.institution.id,
+                    [t.id for t in result.scope.teams], result.live, page, per_page)
+
+
+def weights_for(institution: Institution) -> dict[str, float]:
+    from .models import KpiWeight
+    stored = {w.code: w.weight for w in db.session.scalars(
+        select(KpiWeight).where(KpiWeight.institution_id == institution.id))}
+    return {code: stored.get(code, default) for code, default in rules.DEFAULT_WEIGHTS.items()}
+
+
+def save_weights(institution: Institution, weights: dict[str, float]) -> None:
+    from healthgrid.auth.services import audit
+    from .models import KpiWeight
+    existing = {w.code: w for w in db.session.scalars(
+        select(KpiWeight).where(KpiWeight.institution_id == institution.id))}
+    for code, weight in weights.items():
+        row = existing.get(code) or KpiWeight(institution_id=institution.id, code=code)
+        row.weight = weight
+        db.session.add(row)
+    db.session.flush()
+    audit("kpi.weights", institution, detail=",".join(f"{k}={v:g}" for k, v in weights.items()))
+
+
+def monthly_trend(scope: ScopeRef, period: rules.Period, as_of: date) -> pd.DataFrame:
+    """Month by month in the period: survey awareness and satisfaction, and the share of
+    hypertension and diabetes visits at target (one grouped query each)."""
+    window = queries.Window(period.start, as_of, tuple(g.id for g in scope.grids))
+    return queries.monthly(db.session, window)

@@ -209,3 +209,29 @@ def test_team_scores_and_ranks(town):
     assert best["quota"]["followups"] == 4 + 2 + 2   # r1 4, r2 2, r3 2
     assert best["done"]["followups"] == 4 + 2 + 1
     assert best["grade"] in "ABCD" and 0 <= best["score"] <= 100
+
+
+@pytest.mark.parametrize("as_of,today", [(date(2026, 11, 28), date(2026, 11, 28)),
+                                         (date(2026, 11, 28), date(2027, 6, 1))])
+def test_every_gap_is_what_is_missing_from_the_numerator(town, as_of, today):
+    district, _ = town
+    result = compute(district, "2026", as_of, today=today)
+    for code, value in result.values.items():
+        kind, rows, total = services.gap_rows(result, code, 1, 500)
+        # Lower is better for overdue follow-ups: the people to reach are the numerator.
+        expected = value.numerator if code in rules.LOWER_IS_BETTER \
+            else value.denominator - value.numerator
+        if kind == "grids":
+            missing = sum(row.get("missing", row.get("households", 0)) for row in rows)
+            assert missing == expected, code
+        else:
+            assert total == len(rows) == expected, code
+
+
+def test_gap_of_standard_management_names_the_patient_and_last_visit(town):
+    district, r = town
+    result = compute(district, "2026", date(2026, 11, 28))
+    kind, rows, total = services.gap_rows(result, "htn_standard_mgmt", 1, 50)
+    assert kind == "patients" and total == 1
+    assert rows[0]["name"] == "六" and rows[0]["visits"] == 0 and rows[0]["required"] == 4
+    assert rows[0]["team_name"] == district.teams[1].name

@@ -1,0 +1,88 @@
+"""Indicator values and gap lists as Excel workbooks."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from healthgrid.labels import label
+
+from . import rules, services
+
+GAP_COLUMNS = {
+    "residents": [("name", _l("Name")), ("sex", _l("Sex")), ("birth_date", _l("Birth date")),
+                  ("phone", _l("Phone")), ("grid_name", _l("Grid")), ("team_name", _l("Team"))],
+    "patients": [("name", _l("Name")), ("phone", _l("Phone")), ("grid_name", _l("Grid")),
+                 ("team_name", _l("Team")), ("last_visit", _l("Last visit")), ("visits", _l("Visits")),
+                 ("required", _l("Required")), ("due_date", _l("Next due"))],
+    "grids": [("grid_name", _l("Grid")), ("team_name", _l("Team")), ("population", _l("Population")),
+              ("archived", _l("Archived")), ("missing", _l("Missing")), ("households", _l("Households"))],
+    "responses": [("date", _l("Date")), ("grid_name", _l("Grid")), ("channel", _l("Channel")),
+                  ("satisfaction", _l("Satisfaction")), ("comment", _l("Comment"))],
+    "referrals": [("name", _l("Name")), ("referred_on", _l("Received")),
+                  ("visit_due_date", _l("Visit due")), ("visited_on", _l("Visited")),
+                  ("grid_name", _l("Grid")), ("team_name", _l("Team"))],
+    "staff": [("name", _l("Name")), ("title", _l("Title")), ("phone", _l("Phone"))],
+    "services": [("team_name", _l("Team")), ("item", _l("Service item"))],
+}
+
+
+def _save(book: Workbook) -> bytes:
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _header(sheet, values: list[str]) -> None:
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+
+
+def _row(code: str, value: rules.Value, name: str = "") -> list:
+    return ([name] if name else []) + [
+        label("indicator", code), value.numerator, value.denominator,
+        round(value.value * 100, 1) if value.value is not None else None,
+        rules.BY_CODE[code].target * 100,
+        "" if value.met is None else (_("Yes") if value.met else _("No"))]
+
+
+def indicator_workbook(result: services.Result) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Indicators")
+    sheet.append([f"{result.scope.name} · {result.period.label} · {_('as of')} "
+                  f"{result.as_of.isoformat()}"])
+    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Rate (%)"),
+               _("Target (%)"), _("Met")]
+    _header(sheet, headers)
+    for code, value in result.values.items():
+        sheet.append(_row(code, value))
+    grids = book.create_sheet(_("By grid"))
+    _header(grids, [_("Grid")] + headers)
+    for grid in result.scope.grids:
+        for code, value in services.values_for_grids(result, [grid.id]).items():
+            grids.append(_row(code, value, grid.name))
+    return _save(book)
+
+
+def gap_workbook(result: services.Result, code: str, kind: str, rows: list[dict]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Gap")
+    sheet.append([f"{label('indicator', code)} · {result.scope.name} · {result.period.label}"])
+    columns = GAP_COLUMNS[kind]
+    _header(sheet, [str(title) for _key, title in columns])
+    for row in rows:
+        values = []
+        for key, _title in columns:
+            value = row.get(key)
+            if key == "sex":
+                value = label("sex", value)
+            elif key == "item":
+                value = label("service_item", value)
+            values.append(value)
+        sheet.append(values)
+    return _save(book)
