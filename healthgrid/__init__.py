@@ -60,27 +60,37 @@ def register_blueprints(app: Flask) -> None:
     from .main import views as main_views
     from .records import api as records_api, views as records_views
     from .chronic import api as chronic_api, services as chronic_services, views as chronic_views
+    from .referral import api as referral_api, views as referral_views
     from .records.services import RESIDENT_PANELS
+    from .kpi import api as kpi_api, views as kpi_views
 
-    for bp in (main_views.bp, auth_views.bp, org_views.bp, records_views.bp, chronic_views.bp):
+    for bp in (main_views.bp, auth_views.bp, org_views.bp, records_views.bp, chronic_views.bp,
+               referral_views.bp, kpi_views.bp):
         app.register_blueprint(bp)
-    for blp in (auth_api.blp, org_api.blp, records_api.blp, chronic_api.blp):
+    for blp in (auth_api.blp, org_api.blp, records_api.blp, chronic_api.blp, referral_api.blp,
+                kpi_api.blp):
         api.register_blueprint(blp)
     chronic_services.connect()
     from .referral import services as referral_services
     referral_services.connect()
     if chronic_views.programs_panel not in RESIDENT_PANELS:
         RESIDENT_PANELS.append(chronic_views.programs_panel)
+    if referral_views.referrals_panel not in RESIDENT_PANELS:
+        RESIDENT_PANELS.append(referral_views.referrals_panel)
 
 
 def register_commands(app: Flask) -> None:
     from .auth.cli import users_cli
     from .chronic.cli import chronic_cli
+    from .kpi.cli import kpi_cli
     from .demo.cli import demo_command
+    from .records.cli import records_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(chronic_cli)
+    app.cli.add_command(kpi_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(records_cli)
 
 
 def register_errorhandlers(app: Flask) -> None:

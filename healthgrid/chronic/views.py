@@ -215,7 +215,17 @@ def worklist():
         {g.id for g in team.grids} if team else set())))}
     return render_template("chronic/worklist.html", teams=teams, team=team, grids=grids,
                            grid_id=grid_id, program=program, overdue=overdue,
-                           due_soon=due_soon, day=day, programs=choices("program"))
+                           due_soon=due_soon, day=day, programs=choices("program"),
+                           down_referrals=_down_referrals(team))
+
+
+def _down_referrals(team: Team | None) -> list:
+    """Patients the hospitals sent back to this team, to be visited within 14 days."""
+    from flask import current_app
+    if team is None or "referral.detail" not in current_app.view_functions:
+        return []
+    from healthgrid.referral.views import team_down_referrals
+    return team_down_referrals(team.id)
 
 
 @bp.route("/worklist.xlsx")

@@ -1,7 +1,10 @@
 """Archive pages: search, households, residents, exits and contracts."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,6 +20,8 @@ from healthgrid.labels import choices
 from healthgrid.org.models import Community, Grid, Team
 
 from . import rules, services
+from .exports import XLSX_MIMETYPE, export_residents, write_template
+from .imports import import_residents
 from .models import Household
 from .schemas import (ContractSchema, ExitSchema, HouseholdSchema, ResidentCreateSchema,
                       ResidentUpdateSchema, SearchSchema)
@@ -226,3 +231,64 @@ def contracts_expiring():
     rows = services.expiring_contracts(current_scope(), today())
     return render_template("records/contracts_expiring.html", rows=rows, day=today(),
                            mask_phone=rules.mask_phone)
+
+
+# --- Excel import and export ----------------------------------------------------------
+
+# Importing writes whole households into grids: the centre's managers (and admins) only.
+import_roles = roles_required("admin", "manager")
+REPORT_ROWS_SHOWN = 1000
+
+
+def _import_page(report=None, upload_error=None, status=200):
+    return render_template("records/import.html", report=report, upload_error=upload_error,
+                           shown=REPORT_ROWS_SHOWN,
+                           max_mb=current_app.config["MAX_CONTENT_LENGTH"] // 2**20), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@import_roles
+def import_page():
+    """Upload a filled template; a file with any bad row imports nothing (422 + report)."""
+    if request.method == "GET":
+        return _import_page()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _import_page(upload_error=_("Choose the filled-in .xlsx file first."), status=422)
+    report = import_residents(BytesIO(upload.read()), filename=upload.filename,
+                              scope=current_scope(), day=today())
+    if not report.ok:
+        db.session.rollback()
+        return _import_page(report=report, status=422)
+    db.session.commit()
+    flash(_("Imported %(residents)s residents in %(households)s households from %(file)s.",
+            residents=report.residents, households=report.households, file=upload.filename),
+          "success")
+    return redirect(url_for("records.import_page"))
+
+
+@bp.route("/import/template.xlsx")
+@import_roles
+def import_template():
+    buffer = BytesIO()
+    write_template(buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name="healthgrid-residents-template.xlsx")
+
+
+@bp.route("/export.xlsx")
+def export_xlsx():
+    """The residents of a search (same filters as the list, within scope), identifiers
+    masked; audited with the count (never the search text: it may be an ID number)."""
+    params, _errors = load_form(SearchSchema(), clean_form(request.args))
+    if params is None:
+        abort(400)
+    buffer = BytesIO()
+    count = export_residents(current_scope(), params["q"], params["grid_id"], buffer)
+    audit("records.export", detail=f"residents={count}; grid_id={params['grid_id'] or 'all'}; "
+                                   f"search={'yes' if params['q'] else 'no'}")
+    db.session.commit()
+    buffer.seek(0)
+    return send_file(buffer, mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=f"residents-{today():%Y%m%d}.xlsx")

@@ -1,0 +1,381 @@
+"""Referral pages: the list and queue, the up and down forms, the referral with its history
+and actions, and the printed two-way referral form."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from healthgrid.auth.loading import roles_required
+from healthgrid.auth.scope import current_scope
+from healthgrid.auth.services import audit
+from healthgrid.chronic.models import FollowUp
+from healthgrid.clock import today
+from healthgrid.extensions import db
+from healthgrid.forms import clean_form, load_form
+from healthgrid.labels import choices, label, reason_text
+from healthgrid.org.models import Institution, Team
+from healthgrid.records.models import Resident
+from healthgrid.records.rules import age_on, mask_id_number
+from healthgrid.records.services import get_resident_or_404
+
+from . import rules, services
+from .models import Referral
+from .schemas import (AssignSchema, DownReferralSchema, ReferralQuerySchema, TransitionSchema,
+                      UpReferralSchema, patient_age)
+from .services import ReferralError
+
+bp = Blueprint("referral", __name__, url_prefix="/referrals")
+referring_roles = roles_required("admin", "manager", "doctor")
+sending_desk_roles = roles_required("admin", "referral_desk")
+
+
+@bp.before_request
+@login_required
+def _signed_in_only():
+    """Every referral page needs a signed-in user; what each sees is decided per referral."""
+
+
+# --- loading with scope -------------------------------------------------------------------
+
+def get_referral_or_404(referral_id: int) -> Referral:
+    """A referral the user may see; any other answers 404, as if absent."""
+    referral = db.session.scalar(select(Referral).where(
+        Referral.id == referral_id, services.visible_filter(current_user, current_scope())))
+    if referral is None:
+        abort(404)
+    return referral
+
+
+def visible_referrals(direction: str | None = None, status: str | None = None):
+    query = select(Referral).where(services.visible_filter(current_user, current_scope()))
+    if direction:
+        query = query.where(Referral.direction == direction)
+    if status:
+        query = query.where(Referral.status == status)
+    return query
+
+
+def unassigned_queue() -> list[Referral]:
+    """Down referrals waiting for a manager to choose the team (no archive, or no team)."""
+    if current_user.role not in ("manager", "admin"):
+        return []
+    query = select(Referral).where(
+        Referral.direction == "down", Referral.assigned_team_id.is_(None),
+        Referral.status.in_(rules.OPEN_STATUSES)).order_by(Referral.referred_on, Referral.id)
+    if current_user.role == "manager":
+        query = query.where(Referral.to_institution_id == current_user.institution_id)
+    return list(db.session.scalars(query))
+
+
+def team_down_referrals(team_id: int) -> list[Referral]:
+    """A team's patients sent back down and not yet visited, the most pressing first."""
+    return list(db.session.scalars(select(Referral).where(
+        Referral.direction == "down", Referral.assigned_team_id == team_id,
+        Referral.status.in_(("requested", "accepted")))
+        .order_by(Referral.visit_due_date, Referral.id)))
+
+
+def _teams_of(institution_ids) -> dict[int, list[Team]]:
+    teams: dict[int, list[Team]] = {}
+    for team in db.session.scalars(select(Team).where(Team.institution_id.in_(
+            sorted(set(institution_ids)))).order_by(Team.name)):
+        teams.setdefault(team.institution_id, []).append(team)
+    return teams
+
+
+def _institutions(centres: bool) -> list[tuple[int, str]]:
+    kind = Institution.kind == "health_center"
+    rows = db.session.execute(select(Institution.id, Institution.name)
+                              .where(kind if centres else ~kind).order_by(Institution.code))
+    return [(i, name) for i, name in rows]
+
+
+# --- creating (pages and API share these) ---------------------------------------------------
+
+def start_up(resident: Resident, data: dict) -> Referral:
+    """An up referral of a resident in scope; a follow-up named must be one of theirs."""
+    if data.get("followup_id") is not None:
+        followup = db.session.get(FollowUp, data["followup_id"])
+        if followup is None or followup.enrollment.resident_id != resident.id:
+            raise ReferralError("followup_id", _("This follow-up is not one of this resident's."))
+    return services.create_up(resident, data, current_user, today())
+
+
+def start_down(data: dict) -> Referral:
+    """A down referral from the user's hospital (an administrator names the hospital)."""
+    if current_user.role == "admin":
+        sender_id = data.get("from_institution_id") or current_user.institution_id
+    else:
+        sender_id = current_user.institution_id
+        if data.get("from_institution_id") not in (None, sender_id):
+            raise ReferralError("from_institution_id",
+                                _("A referral desk sends from its own hospital."), 403)
+    sender = db.session.get(Institution, sender_id) if sender_id else None
+    if sender is None or sender.kind == "health_center":
+        raise ReferralError("from_institution_id", _("Choose the sending hospital."))
+    referral = services.create_down(data, sender, current_user, today())
+    # The return form (回转单) also tells what was done in hospital.
+    referral.treatment = data.get("treatment")
+    db.session.flush()
+    return referral
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+@bp.route("/")
+def index():
+    params, errors = load_form(ReferralQuerySchema(), clean_form(request.args))
+    if params is None:
+        params = {"status": None, "direction": None, "page": 1, "per_page": 50}
+    query = visible_referrals(params["direction"], params["status"])
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(db.session.scalars(query.order_by(Referral.id.desc())
+                                    .offset((params["page"] - 1) * params["per_page"])
+                                    .limit(params["per_page"])))
+    queue = unassigned_queue()
+    return render_template(
+        "referral/index.html", items=items, total=total, params=params, errors=errors,
+        queue=queue, queue_teams=_teams_of(r.to_institution_id for r in queue),
+        statuses=choices("referral_status"), directions=choices("direction"), day=today(),
+        age=patient_age, can_refer_down=current_user.role in ("admin", "referral_desk"))
+
+
+def _followup_summary(followup: FollowUp) -> str:
+    parts = [_("Follow-up of %(date)s: %(result)s.", date=followup.visit_date.isoformat(),
+               result=label("classification", followup.classification))]
+    if followup.reason_list:
+        parts.append(_("Why: %(reasons)s.", reasons=", ".join(
+            reason_text(code) for code in followup.reason_list)))
+    if followup.sbp:
+        parts.append(_("Blood pressure %(sbp)s/%(dbp)s mmHg.", sbp=followup.sbp,
+                       dbp=followup.dbp))
+    if followup.fpg is not None:
+        parts.append(_("Fasting glucose %(fpg)s mmol/L.", fpg=followup.fpg))
+    if followup.heart_rate:
+        parts.append(_("Heart rate %(rate)s/min.", rate=followup.heart_rate))
+    if followup.symptom_list:
+        parts.append(_("Symptoms: %(names)s.", names=", ".join(
+            label("symptom", code) for code in followup.symptom_list)))
+    if followup.note:
+        parts.append(followup.note)
+    return " ".join(parts)
+
+
+def _past_history(resident: Resident) -> str:
+    from healthgrid.chronic.services import enrollments_of
+    lines = [resident.past_history] if resident.past_history else []
+    for enrollment in enrollments_of(resident):
+        if enrollment.status == "active" and enrollment.program in ("hypertension", "diabetes"):
+            lines.append(_("%(disease)s, under management since %(date)s.",
+                           disease=label("key_population", enrollment.program),
+                           date=enrollment.enrolled_on.isoformat()))
+    if resident.allergies:
+        lines.append(_("Allergies: %(what)s", what=resident.allergies))
+    return "\n".join(lines)
+
+
+def _prefilled(resident: Resident, followup: FollowUp | None) -> dict:
+    """The form as the doctor finds it: the archive's history and, from a follow-up, the
+    findings that call for the referral."""
+    staff = current_user.staff
+    form = {"urgency": "routine", "past_history": _past_history(resident),
+            "contact_doctor": staff.name if staff else "",
+            "contact_phone": (staff.phone or "") if staff else ""}
+    if followup is not None:
+        program = followup.enrollment.program
+        form.update(
+            urgency="urgent" if followup.referral == "urgent" else "routine",
+            reason=_followup_summary(followup),
+            initial_impression=_("%(disease)s: %(result)s", disease=label(
+                "key_population", program), result=label("classification",
+                                                         followup.classification)),
+            treatment=followup.drugs or "")
+    return {k: v for k, v in form.items() if v}
+
+
+def _form_subject() -> tuple[Resident, FollowUp | None]:
+    followup_id = request.args.get("followup_id", type=int)
+    if followup_id:
+        from healthgrid.chronic.views import get_enrollment_or_404
+        followup = db.session.get(FollowUp, followup_id) or abort(404)
+        enrollment = get_enrollment_or_404(followup.enrollment_id)
+        return get_resident_or_404(enrollment.resident_id), followup
+    resident_id = request.args.get("resident_id", type=int)
+    if not resident_id:
+        abort(404)
+    return get_resident_or_404(resident_id), None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@referring_roles
+def new():
+    """Refer a resident up (?resident_id=), pre-filled from an urgent follow-up (?followup_id=)."""
+    if not request.args.get("followup_id") and not request.args.get("resident_id"):
+        flash(_("Open the resident's archive and choose “Refer up”."), "warning")
+        return redirect(url_for("records.residents"))
+    resident, followup = _form_subject()
+    if resident.status != "active":
+        flash(_("This archive is closed history and cannot change."), "error")
+        return redirect(url_for("records.resident", resident_id=resident.id))
+    errors, status = {}, 200
+    form = _prefilled(resident, followup)
+    if request.method == "POST":
+        form = clean_form(request.form)
+        payload = {**form, "resident_id": resident.id,
+                   "followup_id": followup.id if followup else None}
+        data, errors = load_form(UpReferralSchema(), payload)
+        status = 422
+        if data is not None:
+            try:
+                referral = start_up(resident, data)
+            except ReferralError as exc:
+                db.session.rollback()
+                errors, status = exc.as_errors(), exc.status
+            else:
+                db.session.commit()
+                flash(_("Referral sent to %(to)s.", to=referral.to_institution.name), "success")
+                return redirect(url_for("referral.detail", referral_id=referral.id))
+    return render_template(
+        "referral/up_form.html", resident=resident, followup=followup, form=form,
+        errors=errors, hospitals=_institutions(centres=False), urgencies=choices("urgency"),
+        age=age_on(resident.birth_date, today()), mask_id=mask_id_number), status
+
+
+@bp.route("/new-down", methods=["GET", "POST"])
+@sending_desk_roles
+def new_down():
+    """A hospital's referral desk sends a patient back to the community, by ID number."""
+    centres = _institutions(centres=True)
+    errors, status = {}, 200
+    form = {"urgency": "routine", "to_institution_id": str(centres[0][0]) if len(centres) == 1
+            else ""}
+    if request.method == "POST":
+        form = clean_form(request.form)
+        data, errors = load_form(DownReferralSchema(), form)
+        status = 422
+        if data is not None:
+            try:
+                referral = start_down(data)
+            except ReferralError as exc:
+                db.session.rollback()
+                errors, status = exc.as_errors(), exc.status
+            else:
+                db.session.commit()
+                if referral.assigned_team_id:
+                    flash(_("Sent back to %(team)s, who will visit by %(date)s.",
+                            team=referral.assigned_team.name,
+                            date=referral.visit_due_date.isoformat()), "success")
+                else:
+                    flash(_("Sent to %(centre)s; its manager will assign the team.",
+                            centre=referral.to_institution.name), "success")
+                return redirect(url_for("referral.detail", referral_id=referral.id))
+    return render_template(
+        "referral/down_form.html", form=form, errors=errors, centres=centres,
+        hospitals=_institutions(centres=False) if current_user.role == "admin" else [],
+        urgencies=choices("urgency"), sexes=choices("sex")), status
+
+
+def _detail_page(referral: Referral, status: int = 200, note_error: str | None = None):
+    scope = current_scope()
+    sides = services.sides_of(current_user, referral, scope)
+    actions = []
+    for side in ("receiving", "sending"):
+        if side in sides:
+            actions += [a for a in rules.allowed_actions(referral.status, side) if a not in actions]
+    can_assign = (referral.direction == "down" and referral.status in rules.OPEN_STATUSES
+                  and (current_user.role == "admin" or (
+                      current_user.role == "manager"
+                      and current_user.institution_id == referral.to_institution_id)))
+    teams = _teams_of([referral.to_institution_id]).get(referral.to_institution_id, []) \
+        if can_assign else []
+    archive_open = referral.resident is not None and current_user.role in (
+        "admin", "manager", "doctor") and scope.allows_grid(referral.resident.grid_id)
+    return render_template(
+        "referral/detail.html", referral=referral, actions=actions, teams=teams,
+        can_assign=can_assign, archive_open=archive_open, day=today(),
+        age=patient_age(referral), masked_id=mask_id_number(referral.id_number),
+        note_error=note_error), status
+
+
+@bp.route("/<int:referral_id>")
+def detail(referral_id: int):
+    return _detail_page(get_referral_or_404(referral_id))
+
+
+@bp.post("/<int:referral_id>/transitions")
+def act(referral_id: int):
+    referral = get_referral_or_404(referral_id)
+    data, errors = load_form(TransitionSchema(), clean_form(request.form))
+    if data is None:
+        flash(" ".join(m for ms in errors.values() for m in ms), "error")
+        return _detail_page(referral, 422)
+    try:
+        services.transition(referral, data["action"], data.get("note"), current_user,
+                            current_scope(), today())
+    except ReferralError as exc:
+        db.session.rollback()
+        db.session.refresh(referral)
+        flash(str(exc.message), "error")
+        return _detail_page(referral, exc.status,
+                            note_error=str(exc.message) if exc.field == "note" else None)
+    db.session.commit()
+    flash(_("%(action)s: the referral is now %(status)s.",
+            action=label("referral_action", data["action"]),
+            status=label("referral_status", referral.status)), "success")
+    return redirect(url_for("referral.detail", referral_id=referral.id))
+
+
+@bp.post("/<int:referral_id>/assign")
+@roles_required("admin", "manager")
+def assign(referral_id: int):
+    referral = get_referral_or_404(referral_id)
+    back = url_for("referral.index") if request.form.get("next") == "index" else \
+        url_for("referral.detail", referral_id=referral.id)
+    if current_user.role == "manager" and current_user.institution_id != \
+            referral.to_institution_id:
+        abort(403)
+    data, _errors = load_form(AssignSchema(), clean_form(request.form, fields=["team_id"]))
+    team = db.session.get(Team, data["team_id"]) if data else None
+    try:
+        if team is None:
+            raise ReferralError("team_id", _("Choose a team of this institution."))
+        services.assign(referral, team, current_user)
+    except ReferralError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("%(name)s is assigned to %(team)s.", name=referral.patient_name, team=team.name),
+          "success")
+    return redirect(back)
+
+
+@bp.route("/<int:referral_id>/form.pdf")
+def form_pdf(referral_id: int):
+    """The standard two-way referral form (双向转诊单), stub and form, as a PDF."""
+    from .pdf import referral_form_pdf
+    referral = get_referral_or_404(referral_id)
+    data = referral_form_pdf(referral)
+    audit("referral.print", referral, resident_id=referral.resident_id)
+    db.session.commit()
+    filename = f"referral-{referral.id}.pdf"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+# --- the referrals section of the resident's archive page ------------------------------------
+
+def referrals_panel(resident: Resident, day: date) -> Markup:
+    from flask import render_template as render
+    referrals = list(db.session.scalars(
+        visible_referrals().where(Referral.resident_id == resident.id)
+        .order_by(Referral.id.desc())))
+    can_refer = resident.status == "active" and current_user.role in ("admin", "manager",
+                                                                      "doctor")
+    return Markup(render("referral/_panel.html", resident=resident, referrals=referrals,
+                         can_refer=can_refer, day=day))
