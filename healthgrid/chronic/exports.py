@@ -17,7 +17,7 @@ def worklist_workbook(team, overdue, due_soon, day: date) -> bytes:
     sheet.title = _("Call list")
     sheet.append([f"{team.name} · {_('Worklist')} · {day.isoformat()}"])
     sheet["A1"].font = Font(bold=True, size=13)
-    headers = [_("Status"), _("Name"), _("Phone"), _("Program"), _("Next due"),
+    headers = [_("Status"), _("Full name"), _("Phone"), _("Program"), _("Next due"),
                _("Days overdue"), _("Urgent referral")]
     sheet.append(headers)
     for cell in sheet[2]:

@@ -12,19 +12,19 @@ from healthgrid.labels import label
 from . import rules, services
 
 GAP_COLUMNS = {
-    "residents": [("name", _l("Name")), ("sex", _l("Sex")), ("birth_date", _l("Birth date")),
+    "residents": [("name", _l("Full name")), ("sex", _l("Sex")), ("birth_date", _l("Birth date")),
                   ("phone", _l("Phone")), ("grid_name", _l("Grid")), ("team_name", _l("Team"))],
-    "patients": [("name", _l("Name")), ("phone", _l("Phone")), ("grid_name", _l("Grid")),
+    "patients": [("name", _l("Full name")), ("phone", _l("Phone")), ("grid_name", _l("Grid")),
                  ("team_name", _l("Team")), ("last_visit", _l("Last visit")), ("visits", _l("Visits")),
                  ("required", _l("Required")), ("due_date", _l("Next due"))],
     "grids": [("grid_name", _l("Grid")), ("team_name", _l("Team")), ("population", _l("Population")),
               ("archived", _l("Archived")), ("missing", _l("Missing")), ("households", _l("Households"))],
     "responses": [("date", _l("Date")), ("grid_name", _l("Grid")), ("channel", _l("Channel")),
                   ("satisfaction", _l("Satisfaction")), ("comment", _l("Comment"))],
-    "referrals": [("name", _l("Name")), ("referred_on", _l("Received")),
+    "referrals": [("name", _l("Full name")), ("referred_on", _l("Received")),
                   ("visit_due_date", _l("Visit due")), ("visited_on", _l("Visited")),
                   ("grid_name", _l("Grid")), ("team_name", _l("Team"))],
-    "staff": [("name", _l("Name")), ("title", _l("Title")), ("phone", _l("Phone"))],
+    "staff": [("name", _l("Full name")), ("title", _l("Title")), ("phone", _l("Phone"))],
     "services": [("team_name", _l("Team")), ("item", _l("Service item"))],
 }
 
