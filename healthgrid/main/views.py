@@ -8,8 +8,13 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def home():
+    # Each role starts where its daily work is.
     if current_user.role in ("admin", "manager"):
-        return redirect(url_for("org.grids"))
+        return redirect(url_for("kpi.dashboard"))
+    if current_user.role == "referral_desk":
+        return redirect(url_for("referral.index"))
+    if current_user.role == "doctor":
+        return redirect(url_for("chronic.worklist"))
     return render_template("main/home.html")
 
 

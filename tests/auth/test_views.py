@@ -33,12 +33,18 @@ def test_language_switch_to_english(client):
     assert "Sign in" in page and 'lang="en"' in page
 
 
-def test_manager_signs_in_and_lands_on_grids(client, district):
+def test_each_role_lands_where_its_work_is(client, district):
     factories.user_for(district, "manager", username="mgr")
     response = _login(client, "mgr", factories.PASSWORD)
     assert response.status_code == 302
-    page = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
-    assert "幸福里第1网格" in page and "幸福里第2网格" in page
+    landing = client.get(response.headers["Location"], follow_redirects=True)
+    assert landing.request.path == "/kpi/" and "网格化方案目标" in landing.get_data(as_text=True)
+    for role, path in (("doctor", "/chronic/worklist"), ("referral_desk", "/referrals/")):
+        factories.user_for(district, role, username=f"u-{role}")
+        with client.session_transaction() as session:
+            session.clear()
+        _login(client, f"u-{role}", factories.PASSWORD)
+        assert client.get("/", follow_redirects=True).request.path == path
 
 
 def test_wrong_password_is_refused_and_audited(client, district, db):
