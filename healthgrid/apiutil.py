@@ -5,6 +5,9 @@ from .auth.loading import authenticate_api_request
 from .extensions import csrf
 
 PUBLIC_API_ENDPOINTS = set()
+# Path argument -> loader that aborts with 404 outside the caller's scope. Run before the
+# request body is parsed, so that an outsider learns nothing from validation errors.
+PATH_GUARDS: dict = {}
 
 
 def api_blueprint(name: str, import_name: str, description: str = "") -> Blueprint:
@@ -18,8 +21,16 @@ def api_blueprint(name: str, import_name: str, description: str = "") -> Bluepri
         from flask import request
         if request.endpoint not in PUBLIC_API_ENDPOINTS:
             authenticate_api_request()
+            for name, value in (request.view_args or {}).items():
+                if name in PATH_GUARDS:
+                    PATH_GUARDS[name](value)
 
     return blp
+
+
+def guard(argument: str, loader) -> None:
+    """Check `argument` of every API path with `loader` (which 404s outside the scope)."""
+    PATH_GUARDS[argument] = loader
 
 
 def public(blp: Blueprint, endpoint: str) -> None:

@@ -88,7 +88,10 @@ def current_scope() -> Scope:
 
 
 def get_in_scope_or_404(model, object_id: int, grid_id_of):
-    """Load an object and 404 unless its grid lies in the caller's scope."""
+    """Load an object and 404 unless its grid lies in the caller's scope. A referral desk
+    never reads what belongs to grids: 403, whatever the object."""
+    if current_scope().role == "referral_desk":
+        abort(403)
     obj = db.session.get(model, object_id)
     if obj is None or not current_scope().allows_grid(grid_id_of(obj)):
         abort(404)

@@ -2,7 +2,7 @@ from flask import abort as http_abort
 from flask_login import current_user
 from flask_smorest import abort
 
-from healthgrid.apiutil import api_blueprint
+from healthgrid.apiutil import api_blueprint, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope
 from healthgrid.clock import today
@@ -18,6 +18,8 @@ from .schemas import (CheckOutSchema, CheckSchema, EnrollmentCreateSchema, Enrol
 from .views import get_enrollment_or_404
 
 blp = api_blueprint("chronic_api", __name__, description="Programs, follow-ups and worklists")
+
+guard("enrollment_id", get_enrollment_or_404)
 team_roles = roles_required("admin", "manager", "doctor")
 
 

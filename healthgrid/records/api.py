@@ -1,7 +1,7 @@
 from flask_login import current_user
 from flask_smorest import abort
 
-from healthgrid.apiutil import api_blueprint
+from healthgrid.apiutil import api_blueprint, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope, get_grid_or_404
 from healthgrid.auth.services import audit
@@ -13,6 +13,9 @@ from .schemas import (ContractSchema, HouseholdOutSchema, HouseholdSchema, Resid
                       ResidentFullSchema, ResidentPageSchema, ResidentPatchSchema, SearchSchema)
 
 blp = api_blueprint("records_api", __name__, description="Households and residents")
+
+guard("resident_id", services.get_resident_or_404)
+guard("household_id", services.get_household_or_404)
 archive_roles = roles_required("admin", "manager", "doctor")
 
 

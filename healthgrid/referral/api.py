@@ -4,7 +4,7 @@ from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy import func, select
 
-from healthgrid.apiutil import api_blueprint
+from healthgrid.apiutil import api_blueprint, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope
 from healthgrid.clock import today
@@ -20,6 +20,8 @@ from .services import ReferralError
 from .views import get_referral_or_404, start_down, start_up, visible_referrals
 
 blp = api_blueprint("referral_api", __name__, description="Two-way referral")
+
+guard("referral_id", get_referral_or_404)
 any_role = roles_required("admin", "manager", "doctor", "referral_desk")
 
 
