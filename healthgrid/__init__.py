@@ -2,14 +2,24 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from . import config as _config
+
+
+class BoundedIntConverter(IntegerConverter):
+    """Path ids fit the databases' INTEGER; a longer number is simply not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=str(_config.INSTANCE_DIR))
     app.config.from_mapping(_config.load(config))
+    app.url_map.converters["int"] = BoundedIntConverter
     _prepare_database_url(app)
     register_extensions(app)
     register_blueprints(app)
@@ -63,12 +73,15 @@ def register_blueprints(app: Flask) -> None:
     from .referral import api as referral_api, views as referral_views
     from .records.services import RESIDENT_PANELS
     from .kpi import api as kpi_api, views as kpi_views
+    from .surveys import api as surveys_api, public as surveys_public, views as surveys_views
+    from .admin import views as admin_views
 
     for bp in (main_views.bp, auth_views.bp, org_views.bp, records_views.bp, chronic_views.bp,
-               referral_views.bp, kpi_views.bp):
+               referral_views.bp, kpi_views.bp, surveys_views.bp, surveys_public.bp,
+               admin_views.bp):
         app.register_blueprint(bp)
     for blp in (auth_api.blp, org_api.blp, records_api.blp, chronic_api.blp, referral_api.blp,
-                kpi_api.blp):
+                kpi_api.blp, surveys_api.blp):
         api.register_blueprint(blp)
     chronic_services.connect()
     from .referral import services as referral_services
@@ -85,12 +98,17 @@ def register_commands(app: Flask) -> None:
     from .kpi.cli import kpi_cli
     from .demo.cli import demo_command
     from .records.cli import records_cli
+    from .surveys.cli import surveys_cli
+    from .admin.cli import backup_command, restore_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(chronic_cli)
     app.cli.add_command(kpi_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(records_cli)
+    app.cli.add_command(surveys_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def register_errorhandlers(app: Flask) -> None:

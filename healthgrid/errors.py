@@ -1,8 +1,10 @@
 """Errors: JSON {"code", "message", "errors"} under /api/, a page in the user's language elsewhere."""
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
+from werkzeug.exceptions import (Conflict, HTTPException, InternalServerError,
+                                 UnprocessableEntity)
 
 from .extensions import db
 from .forms import translate_errors
@@ -62,6 +64,12 @@ def init_errors(app: Flask) -> None:
     def _stale(_exc):
         db.session.rollback()
         return _http(Conflict())
+
+    @app.errorhandler(DataError)
+    def _out_of_range(_exc):
+        # A value the column cannot hold (too long, too large) that validation let through.
+        db.session.rollback()
+        return _http(UnprocessableEntity())
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

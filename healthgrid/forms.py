@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import LazyString, gettext, lazy_gettext as _l
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate
+
+MAX_ID = 2 ** 31 - 1  # the databases' INTEGER: larger numbers name nothing
 
 # Marshmallow's own messages, listed so that the catalogs carry their translations.
 _MARSHMALLOW_MESSAGES = (
@@ -54,3 +56,11 @@ def load_form(schema: Schema, data: dict) -> tuple[dict | None, dict]:
         return schema.load(data), {}
     except ValidationError as exc:
         return None, translate_errors(exc.messages)
+
+
+class Id(fields.Integer):
+    """The id of a stored object: a positive 32-bit integer."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
+        super().__init__(**kwargs)

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from healthgrid.forms import Id
 from marshmallow import Schema, fields, validate
 
 from .models import ROLES
@@ -19,8 +20,8 @@ class UserCreateSchema(Schema):
         r"^[A-Za-z0-9_.-]{3,64}$", error=_l("3–64 letters, digits, dots, dashes or underscores.")))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    institution_id = fields.Integer(allow_none=True)
-    staff_id = fields.Integer(allow_none=True)
+    institution_id = Id(allow_none=True)
+    staff_id = Id(allow_none=True)
 
 
 class PasswordChangeSchema(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from healthgrid.forms import Id
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from healthgrid.clock import today
@@ -155,11 +156,11 @@ class CheckOutSchema(Schema):
 
 
 class WorklistQuerySchema(Schema):
-    team_id = fields.Integer(load_default=None, allow_none=True)
+    team_id = Id(load_default=None, allow_none=True)
     as_of = fields.Date(load_default=None, allow_none=True)
     program = fields.String(load_default=None, allow_none=True,
                             validate=validate.OneOf(rules.PROGRAMS))
-    grid_id = fields.Integer(load_default=None, allow_none=True)
+    grid_id = Id(load_default=None, allow_none=True)
 
 
 class WorklistItemSchema(Schema):

@@ -1,5 +1,6 @@
 """Validation of organisation input (pages and API alike)."""
 from flask_babel import lazy_gettext as _l
+from healthgrid.forms import Id
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .models import COMMUNITY_KINDS, GRID_KINDS, INSTITUTION_KINDS, MEMBER_ROLES
@@ -55,7 +56,7 @@ class CommunitySchema(Schema):
 
 
 class GridSchema(Schema):
-    community_id = fields.Integer(required=True)
+    community_id = Id(required=True)
     code = fields.String(required=True, validate=validate.Regexp(
         r"^[A-Za-z0-9-]{1,16}$", error=_l("1–16 letters, digits or dashes.")))
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
@@ -63,11 +64,11 @@ class GridSchema(Schema):
     population = fields.Integer(required=True, validate=validate.Range(min=0, max=100000))
     households = fields.Integer(required=True, validate=validate.Range(min=0, max=50000))
     streets = fields.String(load_default=None, validate=validate.Length(max=500))
-    team_id = fields.Integer(load_default=None, allow_none=True)
+    team_id = Id(load_default=None, allow_none=True)
 
 
 class StaffSchema(Schema):
-    institution_id = fields.Integer(required=True)
+    institution_id = Id(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     is_medical = fields.Boolean(load_default=False)
     title = fields.String(load_default=None, validate=validate.Length(max=64))
@@ -83,7 +84,7 @@ class TeamSchema(Schema):
 
 
 class MembershipSchema(Schema):
-    staff_id = fields.Integer(required=True)
+    staff_id = Id(required=True)
     role = fields.String(required=True, validate=validate.OneOf(MEMBER_ROLES))
     start_date = fields.Date(required=True)
     end_date = fields.Date(load_default=None, allow_none=True)

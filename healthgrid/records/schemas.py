@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
+from healthgrid.forms import Id
 from marshmallow import (Schema, ValidationError, fields, post_load, pre_load, validate,
                          validates, validates_schema)
 
@@ -52,7 +53,7 @@ class Phone(fields.String):
 
 
 class HouseholdSchema(Schema):
-    grid_id = fields.Integer(required=True)
+    grid_id = Id(required=True)
     address = text(200, required=True)
     head_name = text(64)
     phone = Phone(load_default=None, allow_none=True)
@@ -109,19 +110,20 @@ class ResidentBaseSchema(Schema):
 
 
 class ResidentCreateSchema(ResidentBaseSchema):
-    household_id = fields.Integer(required=True)
+    household_id = Id(required=True)
 
 
 class ResidentUpdateSchema(ResidentBaseSchema):
-    version = fields.Integer(required=True)
+    version = Id(required=True)
 
 
 class ResidentPatchSchema(ResidentBaseSchema):
     """PATCH: every field optional but the version."""
-    version = fields.Integer(required=True)
+    version = Id(required=True)
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, partial=True, **kwargs)
+        optional = tuple(name for name in self._declared_fields if name != "version")
+        super().__init__(*args, partial=optional, **kwargs)
 
     @post_load
     def _normalize(self, data, **_kw):
@@ -133,7 +135,7 @@ class ResidentPatchSchema(ResidentBaseSchema):
 class ExitSchema(Schema):
     status = choice(rules.EXIT_STATUSES, required=True)
     status_date = fields.Date(required=True)
-    version = fields.Integer(required=True)
+    version = Id(required=True)
 
     @validates("status_date")
     def _not_future(self, value, **_kw):
@@ -142,13 +144,13 @@ class ExitSchema(Schema):
 
 
 class ContractSchema(Schema):
-    team_id = fields.Integer(required=True)
+    team_id = Id(required=True)
     start_date = fields.Date(required=True)
 
 
 class SearchSchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=64))
-    grid_id = fields.Integer(load_default=None, allow_none=True)
+    grid_id = Id(load_default=None, allow_none=True)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
@@ -186,8 +188,8 @@ class ResidentFullSchema(Schema):
     """The full archive (audited): identifiers in clear."""
     id = fields.Integer()
     archive_no = fields.String()
-    household_id = fields.Integer()
-    grid_id = fields.Integer()
+    household_id = Id()
+    grid_id = Id()
     name = fields.String()
     sex = fields.String()
     birth_date = fields.Date()
@@ -209,5 +211,5 @@ class ResidentFullSchema(Schema):
     status = fields.String()
     status_date = fields.Date(allow_none=True)
     created_on = fields.Date()
-    version = fields.Integer()
+    version = Id()
     key_populations = fields.List(fields.String())

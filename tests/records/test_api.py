@@ -110,3 +110,11 @@ def test_manager_sees_every_grid_of_the_centre(api_as, district, db):
     client, headers = api_as("manager")
     names = {i["name"] for i in client.get("/api/v1/residents", headers=headers).json["items"]}
     assert {"甲一", "乙二"} <= names
+
+
+def test_patch_without_version_is_refused(api_as, district, db):
+    r = factories.resident(factories.household(district.grids[0]))
+    client, headers = api_as("doctor")
+    response = client.patch(f"/api/v1/residents/{r.id}", headers=headers,
+                            json={"allergies": "青霉素"})
+    assert response.status_code == 422 and "version" in response.json["errors"]
