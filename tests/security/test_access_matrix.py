@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import text
+from werkzeug.routing import IntegerConverter
 
 from healthgrid.chronic import services as chronic
 from healthgrid.extensions import db
@@ -77,8 +78,8 @@ def _path_cases(app, ids):
     for rule in app.url_map.iter_rules():
         if not rule.arguments or rule.endpoint == "static":
             continue
-        int_args = [a for a in rule.arguments if rule._converters.get(a).__class__.__name__ ==
-                    "IntegerConverter"]
+        int_args = [a for a in rule.arguments
+                    if isinstance(rule._converters.get(a), IntegerConverter)]
         if not int_args:
             continue
         unknown = set(int_args) - set(ids)
