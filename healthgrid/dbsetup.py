@@ -26,4 +26,8 @@ def init_engine_events(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front: a transaction that read and then writes
+        # could otherwise fail at once with SQLITE_BUSY when another writer got there first
+        # (busy_timeout does not cover that case). SQLite is for development and small
+        # centres; PostgreSQL serves many writers.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
