@@ -2,6 +2,7 @@ import click
 from flask.cli import AppGroup
 
 from healthgrid.clock import today
+from healthgrid.dbsetup import refresh_planner_statistics
 from healthgrid.extensions import db
 
 from .services import enroll_elderly
@@ -17,4 +18,5 @@ def enroll_elderly_command(as_of):
     day = as_of.date() if as_of else today()
     count = enroll_elderly(day)
     db.session.commit()
+    refresh_planner_statistics()
     click.echo(f"enrolled {count} residents aged 65+ on {day.isoformat()}")

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from healthgrid.auth.services import audit
 from healthgrid.extensions import db
@@ -198,24 +199,34 @@ class WorkItem:
     urgent: bool
 
 
-def worklist(grid_ids, day: date, program: str | None = None) -> tuple[list, list]:
-    """(overdue, due_soon) of the grids' active enrollments: urgent first, then most overdue."""
-    from datetime import timedelta
-    horizon = day + timedelta(days=rules.SETTINGS.due_soon_days)
+@lru_cache(maxsize=2)
+def _worklist_statement(by_program: bool):
+    """Built once: a team's worklist is opened often, and building the statement each time
+    cost more than running it."""
     query = (select(Enrollment.id, Enrollment.resident_id, Resident.name, Resident.phone,
                     Resident.grid_id, Enrollment.program, Enrollment.next_due_date,
                     Enrollment.last_referral)
              .join(Resident, Resident.id == Enrollment.resident_id)
-             .where(Resident.grid_id.in_(sorted(grid_ids)), Resident.status == "active",
-                    Enrollment.status == "active", Enrollment.next_due_date <= horizon))
+             .where(Resident.grid_id.in_(bindparam("grid_ids", expanding=True)),
+                    Resident.status == "active", Enrollment.status == "active",
+                    Enrollment.next_due_date <= bindparam("horizon")))
+    if by_program:
+        query = query.where(Enrollment.program == bindparam("program"))
+    return query
+
+
+def worklist(grid_ids, day: date, program: str | None = None) -> tuple[list, list]:
+    """(overdue, due_soon) of the grids' active enrollments: urgent first, then most overdue."""
+    params = {"grid_ids": sorted(grid_ids),
+              "horizon": day + timedelta(days=rules.SETTINGS.due_soon_days)}
     if program:
-        query = query.where(Enrollment.program == program)
+        params["program"] = program
     overdue, due_soon = [], []
-    for row in db.session.execute(query):
-        item = WorkItem(row.id, row.resident_id, row.name, row.phone, row.grid_id, row.program,
-                        row.next_due_date, max(0, (day - row.next_due_date).days),
-                        row.last_referral == "urgent")
-        (overdue if row.next_due_date < day else due_soon).append(item)
+    for (enrollment_id, resident_id, name, phone, grid_id, program_, next_due,
+         last_referral) in db.session.execute(_worklist_statement(bool(program)), params):
+        item = WorkItem(enrollment_id, resident_id, name, phone, grid_id, program_, next_due,
+                        max(0, (day - next_due).days), last_referral == "urgent")
+        (overdue if next_due < day else due_soon).append(item)
     overdue.sort(key=lambda i: (not i.urgent, -i.days_overdue, i.name))
     due_soon.sort(key=lambda i: (not i.urgent, i.next_due_date, i.name))
     return overdue, due_soon

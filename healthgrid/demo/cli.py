@@ -30,6 +30,12 @@ def demo_command(residents: int, seed: int, as_of):
         f"{counts['communities']} communities, {counts['grids']} grids, "
         f"{counts['teams']} teams, {counts['staff']} staff, "
         f"{counts['households']} households, {counts['residents']} residents.")
+    click.echo(
+        f"Records: {counts['contracts']} contracts, {counts['enrollments']} enrollments, "
+        f"{counts['follow_ups']} follow-ups, {counts['elderly_checks']} elderly checks, "
+        f"{counts['referrals']} referrals ({counts['referral_events']} events), "
+        f"{counts['survey_responses']} survey responses, "
+        f"{counts['service_records']} service records.")
     click.echo("")
     click.echo("Demo accounts (all with the same password):")
     rows = [("username", "role", "password", "who")] + [

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from random import Random
+from typing import NamedTuple
 
 from healthgrid.clock import CENTRE_TZ
 
@@ -52,6 +53,24 @@ class TeamPlan:
     x_staff_ids: list[int] = field(default_factory=list)
 
 
+class Person(NamedTuple):
+    """What later steps need of a resident (kept by the population step, in id order)."""
+    id: int
+    grid_id: int
+    name: str
+    sex: str
+    birth: date
+    id_number: str | None
+    phone: str | None
+    status: str            # active | moved_out | deceased
+    status_date: date | None
+    created_on: date
+    pregnant: bool
+    severe_mental_illness: bool
+    disabled: bool
+    past_history: str | None
+
+
 @dataclass
 class DemoUser:
     username: str
@@ -78,6 +97,12 @@ class DemoContext:
     teams: list[TeamPlan] = field(default_factory=list)
     users: list[DemoUser] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # Filled by the population step: every resident, in id order.
+    people: list[Person] = field(default_factory=list, repr=False)
+    # Filled by the programs step for the steps after it (plain data, see programs.py).
+    chronic_on_as_of: set[int] = field(default_factory=set, repr=False)
+    schedules: dict = field(default_factory=dict, repr=False)
+    flagged_visits: list = field(default_factory=list, repr=False)
 
     def rng(self, step: str) -> Random:
         """A generator per step, seeded from the seed and the step's name: adding a

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from healthgrid.clock import today
 from healthgrid.extensions import db
@@ -12,9 +12,14 @@ from healthgrid.org.models import Institution
 
 from .accounts import create_accounts
 from .context import DemoContext, DemoError
+from .contracts import create_contracts
 from .organisation import create_organisation
 from .population import create_population
+from .programs import create_programs
+from .referrals import create_referrals
+from .service_records import create_service_records
 from .staffing import create_staff_and_teams
+from .surveys import create_surveys
 
 Progress = Callable[[int], None]
 
@@ -25,6 +30,11 @@ STEPS: list[Callable[[DemoContext], None]] = [
     create_staff_and_teams,
     create_accounts,
     create_population,
+    create_programs,     # before contracts: chronic patients are a key population
+    create_contracts,
+    create_referrals,    # after programs: urgent visits lead to up referrals
+    create_surveys,
+    create_service_records,
 ]
 
 
@@ -43,7 +53,17 @@ def generate(residents: int, seed: int = 1, as_of: date | None = None,
                       batch_size=batch_size, progress=progress)
     for step in STEPS:
         step(ctx)
+    gather_statistics()
     return ctx
+
+
+def gather_statistics() -> None:
+    """Planner statistics for the bulk-loaded tables, as after any bulk load. PostgreSQL's
+    autovacuum would gather them later; SQLite never does by itself, and without them it
+    guesses its indexes: a team's worklist then walks every active enrollment of the
+    district, a manager's name search every resident of the centre."""
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
 
 
 def ensure_empty_database() -> None:

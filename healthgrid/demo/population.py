@@ -11,7 +11,7 @@ from healthgrid.records.rules import archive_number, name_initials
 
 from . import synth
 from .bulk import insert_rows, next_id, prepare_bulk_session, reset_sequences, update_by_id
-from .context import CommunityPlan, DemoContext, GridPlan
+from .context import CommunityPlan, DemoContext, GridPlan, Person
 
 ARCHIVES_SINCE_YEARS = 14  # the district's archives date from its first campaigns
 REGISTERED_SHARE = {"residential": 0.78, "township": 0.8, "village": 0.92}
@@ -57,6 +57,7 @@ def create_population(ctx: DemoContext) -> None:
             official = round(grid.households * (0.95 + rng.random() * 0.1))
             grid_households.append((grid.id, official))
         _number_archives(ctx, community, residents)
+        ctx.people.extend(_person(row) for row in residents)
         writer.add(households, residents)
     writer.flush()
 
@@ -66,6 +67,13 @@ def create_population(ctx: DemoContext) -> None:
     reset_sequences(Household.__table__, Resident.__table__)
     db.session.commit()
     ctx.counts.update(households=writer.households, residents=writer.residents)
+
+
+def _person(row: dict) -> Person:
+    return Person(row["id"], row["grid_id"], row["name"], row["sex"], row["birth_date"],
+                  row["id_number"], row["phone"], row["status"], row["status_date"],
+                  row["created_on"], row["pregnant"], row["severe_mental_illness"],
+                  row["disabled"], row["past_history"])
 
 
 def _number_archives(ctx: DemoContext, community: CommunityPlan, residents: list[dict]) -> None:

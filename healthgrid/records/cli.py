@@ -10,6 +10,7 @@ from flask_babel import force_locale, gettext as _
 
 from healthgrid.auth.scope import Scope
 from healthgrid.clock import today
+from healthgrid.dbsetup import refresh_planner_statistics
 from healthgrid.extensions import db
 
 from .exports import write_template
@@ -82,6 +83,7 @@ def import_command(file: Path, dry_run: bool, lang: str):
                          households=report.households))
             return
         db.session.commit()
+        refresh_planner_statistics()
         click.echo(_("Imported %(residents)s residents in %(households)s households from "
                      "%(file)s.", residents=report.residents, households=report.households,
                      file=file.name))

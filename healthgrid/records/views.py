@@ -14,6 +14,7 @@ from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope, get_grid_or_404
 from healthgrid.auth.services import audit
 from healthgrid.clock import today
+from healthgrid.dbsetup import refresh_planner_statistics
 from healthgrid.extensions import db
 from healthgrid.forms import clean_form, load_form
 from healthgrid.labels import choices
@@ -261,6 +262,7 @@ def import_page():
         db.session.rollback()
         return _import_page(report=report, status=422)
     db.session.commit()
+    refresh_planner_statistics()
     flash(_("Imported %(residents)s residents in %(households)s households from %(file)s.",
             residents=report.residents, households=report.households, file=upload.filename),
           "success")

@@ -221,7 +221,10 @@ def waiting_counts(user, scope: Scope) -> dict[str, int]:
 
 
 def due_limit(enrollment: Enrollment) -> date | None:
-    """Referrals since the latest visit bring the next visit within 14 days of them."""
+    """Referrals since the latest visit bring the next visit within 14 days of them (the
+    chronic programs only: an annual check is not the follow-up of a referral)."""
+    if enrollment.program not in ("hypertension", "diabetes"):
+        return None
     query = select(func.min(Referral.referred_on)).where(
         Referral.resident_id == enrollment.resident_id,
         Referral.status.not_in(("rejected", "cancelled")))

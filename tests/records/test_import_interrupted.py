@@ -65,17 +65,17 @@ def test_import_killed_while_saving_changes_nothing(tmp_path):
     assert complete["resident"] == before["resident"] + ROWS
 
     interrupted = 0
-    for fraction in (0.5, 0.75, 0.9):  # reading, checking and saving stages
+    for fraction in (0.3, 0.5, 0.7, 0.85):  # through reading, checking and saving
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         time.sleep(whole * fraction)
-        if process.poll() is not None:
-            pytest.fail(f"the import ended before {fraction:.0%} of its usual time")
-        process.send_signal(signal.SIGKILL)
+        finished = process.poll() is not None
+        if not finished:
+            process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         state = _state(url)
-        if state == complete:  # it had committed just before the kill: all, not part
+        if state == complete:  # it had committed before the kill: all of it, never part
             break
-        assert state == before, fraction
+        assert not finished and state == before, fraction
         interrupted += 1
     assert interrupted >= 2  # the kills did land inside the import
