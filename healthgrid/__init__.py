@@ -75,13 +75,14 @@ def register_blueprints(app: Flask) -> None:
     from .kpi import api as kpi_api, views as kpi_views
     from .surveys import api as surveys_api, public as surveys_public, views as surveys_views
     from .admin import views as admin_views
+    from .events import api as events_api, views as events_views
 
     for bp in (main_views.bp, auth_views.bp, org_views.bp, records_views.bp, chronic_views.bp,
                referral_views.bp, kpi_views.bp, surveys_views.bp, surveys_public.bp,
-               admin_views.bp):
+               admin_views.bp, events_views.bp):
         app.register_blueprint(bp)
     for blp in (auth_api.blp, org_api.blp, records_api.blp, chronic_api.blp, referral_api.blp,
-                kpi_api.blp, surveys_api.blp):
+                kpi_api.blp, surveys_api.blp, events_api.blp):
         api.register_blueprint(blp)
     chronic_services.connect()
     from .referral import services as referral_services

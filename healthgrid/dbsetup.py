@@ -1,6 +1,6 @@
 """Per-connection database settings."""
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from .extensions import db
 
@@ -40,6 +40,7 @@ def refresh_planner_statistics() -> None:
     worklists and scoped searches (tens of times slower at district scale). PostgreSQL's
     autovacuum does this by itself."""
     if db.engine.dialect.name == "sqlite":
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-            conn.exec_driver_sql("ANALYZE")
+        # On the session's own connection: another one would wait for this one's lock.
+        db.session.execute(text("PRAGMA analysis_limit=1000"))
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()

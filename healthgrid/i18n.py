@@ -19,7 +19,8 @@ def init_templates(app: Flask) -> None:
     @app.context_processor
     def _globals():
         return {"current_locale": str(get_locale()), "label": labels.label,
-                "reason_text": labels.reason_text, "waiting_referrals": waiting_referrals}
+                "reason_text": labels.reason_text, "waiting_referrals": waiting_referrals,
+                "waiting_events": waiting_events}
 
 
 def waiting_referrals() -> dict[str, int]:
@@ -41,3 +42,25 @@ def waiting_referrals() -> dict[str, int]:
             current_app.logger.exception("referral counters")
             g._waiting_referrals = {}
     return g._waiting_referrals
+
+
+def waiting_events() -> dict[str, int]:
+    """The navigation's grid-event counters: events waiting at the user's level, and
+    emergencies not yet accepted (managers and the district)."""
+    from flask import g
+    from flask_login import current_user
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .auth.scope import current_scope
+    from .events.services import waiting_counts
+
+    if not current_user.is_authenticated or current_user.role not in (
+            "admin", "manager", "doctor"):
+        return {}
+    if "_waiting_events" not in g:
+        try:
+            g._waiting_events = waiting_counts(current_user, current_scope())
+        except SQLAlchemyError:  # a counter must never take the page down with it
+            current_app.logger.exception("event counters")
+            g._waiting_events = {}
+    return g._waiting_events

@@ -7,6 +7,13 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 
 def init_security(app: Flask) -> None:
+    # HEALTHGRID_HTTPS=true (config HTTPS): the site is served over HTTPS, if need be behind
+    # a TLS-terminating proxy, so Flask cannot tell from the request; cookies must then
+    # never travel over plain HTTP, and browsers are told to stay on HTTPS.
+    if app.config.get("HTTPS"):
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
+                          PREFERRED_URL_SCHEME="https")
+
     @app.after_request
     def _headers(response):
         response.headers["Content-Security-Policy"] = CSP
@@ -14,7 +21,7 @@ def init_security(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if request.is_secure:
+        if request.is_secure or app.config.get("HTTPS"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
         # Health data must not linger in shared caches or on a shared phone's back button.
         if not request.path.startswith("/static/"):

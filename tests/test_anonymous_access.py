@@ -12,6 +12,8 @@ PUBLIC_ENDPOINTS = {
     "auth_api.token",
     "main.api_docs",
     "api-docs.openapi_json",
+    "surveys_public.survey",      # a grid's survey, reached by its signed link (QR code)
+    "surveys_public.find_team",   # "find my team": work contacts of the grid's team
 }
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select, text
 
 from healthgrid.clock import today
+from healthgrid.events.demo import create_events
 from healthgrid.extensions import db
 from healthgrid.org.models import Institution
 
@@ -35,6 +36,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     create_referrals,    # after programs: urgent visits lead to up referrals
     create_surveys,
     create_service_records,
+    create_events,       # grid events in every state, by the accounts of each level
 ]
 
 

@@ -252,6 +252,27 @@ def provided_items(session: Session, w: Window, team_ids: list[int]) -> pd.DataF
     return frame[frame["team_id"].isin(team_ids)]
 
 
+def grid_events(session: Session, w: Window) -> pd.DataFrame:
+    """Grid events per grid: reported in the period; closed in the period, of them closed by
+    their deadline, and their days from report to closure; and those open and past their
+    deadline on as_of. Not one of the 17 indicators: a figure set of its own."""
+    closed = "e.closed_on BETWEEN :start AND :as_of"
+    days = days_sql(session, "e.closed_on", "e.reported_on")
+    return _frame(session, f"""
+        SELECT e.grid_id,
+          SUM(CASE WHEN e.reported_on >= :start THEN 1 ELSE 0 END) AS events_reported,
+          SUM(CASE WHEN {closed} THEN 1 ELSE 0 END) AS events_closed,
+          SUM(CASE WHEN {closed} AND (e.deadline IS NULL OR e.closed_on <= e.deadline)
+              THEN 1 ELSE 0 END) AS events_on_time,
+          SUM(CASE WHEN {closed} THEN {days} ELSE 0 END) AS events_close_days,
+          SUM(CASE WHEN (e.closed_on IS NULL OR e.closed_on > :as_of) AND e.deadline < :as_of
+              THEN 1 ELSE 0 END) AS events_overdue
+        FROM grid_event e
+        WHERE e.grid_id IN :grids AND e.reported_on <= :as_of
+          AND (e.closed_on IS NULL OR e.closed_on >= :start)
+        GROUP BY e.grid_id""", w.params())
+
+
 GRID_QUERIES = (residents, contracts, households, archive_usage, elderly_checked, surveys)
 
 

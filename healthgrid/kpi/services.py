@@ -256,6 +256,50 @@ def save_weights(institution: Institution, weights: dict[str, float]) -> None:
     audit("kpi.weights", institution, detail=",".join(f"{k}={v:g}" for k, v in weights.items()))
 
 
+EVENT_COLUMNS = ("events_reported", "events_closed", "events_on_time", "events_close_days",
+                 "events_overdue")
+
+
+@dataclass
+class EventFigures:
+    """Grid events of a grid (or a sum of grids) in the period: counts only; the on-time
+    rate and the average days to close are computed from them at the last step."""
+    name: str
+    reported: int = 0
+    closed: int = 0
+    on_time: int = 0
+    close_days: int = 0
+    overdue: int = 0
+    grid_id: int | None = None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.closed if self.closed else None
+
+    @property
+    def average_days(self) -> float | None:
+        return self.close_days / self.closed if self.closed else None
+
+    def add(self, other: EventFigures) -> None:
+        for name in ("reported", "closed", "on_time", "close_days", "overdue"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def event_figures(result: Result) -> tuple[list[EventFigures], EventFigures]:
+    """Per grid of the scope, and the scope's total (sums of counts, never of rates)."""
+    window = queries.Window(result.period.start, result.as_of,
+                            tuple(g.id for g in result.scope.grids))
+    frame = queries.grid_events(db.session, window)
+    rows, total = [], EventFigures(result.scope.name)
+    for grid in result.scope.grids:
+        found = frame.loc[grid.id] if grid.id in frame.index else None
+        values = [int(found[c]) if found is not None else 0 for c in EVENT_COLUMNS]
+        row = EventFigures(grid.name, *values, grid_id=grid.id)
+        rows.append(row)
+        total.add(row)
+    return rows, total
+
+
 def monthly_trend(scope: ScopeRef, period: rules.Period, as_of: date) -> pd.DataFrame:
     """Month by month in the period: survey awareness and satisfaction, and the share of
     hypertension and diabetes visits at target (one grouped query each)."""

@@ -143,7 +143,27 @@ def dashboard():
     return render_template(
         "kpi/dashboard.html", result=result, plan=PLAN_TARGETS, scopes=_scope_choices(),
         charts=charts_for(result, codes), trends=trend_charts(result), chart_code=chart_code,
-        indicators=rules.INDICATORS, lower=rules.LOWER_IS_BETTER)
+        indicators=rules.INDICATORS, lower=rules.LOWER_IS_BETTER,
+        events=services.event_figures(result))
+
+
+def _days(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None else "—"
+
+
+@bp.app_template_global()
+def kpi_event_sheet(result: services.Result) -> str:
+    """The grid events of the performance report, per grid and in total, as aligned lines
+    (see report.py: tables are set as monospaced text)."""
+    from .report import text_table
+    rows, total = services.event_figures(result)
+    headers = [_("Grid"), _("Events reported"), _("Closed"), _("Closed on time"),
+               _("On-time rate"), _("Average days to close"), _("Open and overdue")]
+    lines = [[row.name, str(row.reported), str(row.closed), str(row.on_time),
+              f"{row.on_time_rate * 100:.1f}%" if row.on_time_rate is not None else "—",
+              _days(row.average_days), str(row.overdue)] for row in rows + [total]]
+    lines[-1][0] = _("Total")
+    return text_table(headers, lines, right={1, 2, 3, 4, 5, 6})
 
 
 @bp.route("/gaps/<code>")

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
 
 from healthgrid.chronic import services as chronic
+from healthgrid.events.models import GridEvent, GridEventPhoto
 from healthgrid.extensions import db
 from healthgrid.referral import services as referral
 from tests import factories
@@ -50,6 +51,13 @@ def world(district, db):
     up = referral.create_up(resident, {"to_institution_id": district.hospital.id,
                                        "reason": "血压控制差", "urgency": "routine"},
                             None, date(2026, 2, 2))
+    event = GridEvent(event_type="food_safety", grid_id=grid_a.id, place="菜市场",
+                      description="无证售卖熟食", mode="coordination", level="community",
+                      status="reported", reported_on=date(2026, 2, 2))
+    photo = GridEventPhoto(event=event, stored_name="matrix.png", content_type="image/png",
+                           size=67)
+    db.session.add_all([event, photo])
+    db.session.flush()
     other_centre = factories.institution(name="别的中心")
     other_hospital = factories.institution(kind="hospital", name="别的医院")
     outsiders = {
@@ -63,7 +71,7 @@ def world(district, db):
         "referral_id": up.id, "team_id": team_a.id, "grid_id": grid_a.id,
         "community_id": district.community.id, "staff_id": district.staff["a_gp"].id,
         "membership_id": team_a.memberships[0].id, "institution_id": district.centre.id,
-        "user_id": outsiders["doctor"].id,
+        "user_id": outsiders["doctor"].id, "event_id": event.id, "photo_id": photo.id,
     }
     db.session.commit()
     return district, outsiders, ids

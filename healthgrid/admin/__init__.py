@@ -1,0 +1,1 @@
+"""Administration: backup and restore of the database, the audit log search."""

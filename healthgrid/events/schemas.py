@@ -1,0 +1,176 @@
+"""Validation of event input (report form, API, transitions) and what an event shows of
+itself; the display names of the events' codes live here too (labels.py holds the older
+domains')."""
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
+
+from healthgrid.clock import today
+from healthgrid.forms import Id
+from healthgrid.records.schemas import choice, text
+
+from . import rules
+
+LABELS = {
+    "event_type": {
+        "food_safety": _l("Food safety"), "drinking_water": _l("Drinking water hygiene"),
+        "illegal_practice": _l("Illegal medical practice"),
+        "illegal_blood": _l("Illegal blood collection"), "school": _l("School hygiene"),
+        "public_place": _l("Public place hygiene"),
+        "infectious_cluster": _l("Infectious disease cluster"),
+        "other": _l("Other public-health event")},
+    "event_mode": {"general": _l("General"), "coordination": _l("Coordination"),
+                   "emergency": _l("Emergency"), "approval": _l("Approval")},
+    "event_mode_help": {
+        "general": _l("handled on the spot by the grid and logged"),
+        "coordination": _l("accepted on the spot, solved by the community"),
+        "emergency": _l("reported at once to the centre, handled urgently"),
+        "approval": _l("reported up for a decision, tracked to the end")},
+    "event_level": {"grid": _l("Grid"), "community": _l("Community"), "centre": _l("Centre"),
+                    "district": _l("District")},
+    "event_status": {"reported": _l("Reported"), "accepted": _l("Accepted for handling"),
+                     "dispatched": _l("Dispatched"), "handled": _l("Handled"),
+                     "closed": _l("Closed")},
+    "event_action": {"report": _l("Report"), "accept": _l("Accept for handling"),
+                     "escalate": _l("Escalate one level up"),
+                     "resolve": _l("Handled on the spot"), "dispatch": _l("Dispatch"),
+                     "handle": _l("Record handling feedback"),
+                     "close": _l("Verify and close"), "return": _l("Send back for handling")},
+    "urgency": {"routine": _l("Routine"), "urgent": _l("Urgent")},
+}
+
+
+def event_label(kind: str, code) -> str:
+    if code is None:
+        return ""
+    return str(LABELS.get(kind, {}).get(code, code))
+
+
+def event_choices(kind: str) -> list[tuple[str, str]]:
+    return [(code, str(caption)) for code, caption in LABELS[kind].items()]
+
+
+class _Blankless(Schema):
+    @pre_load
+    def _blank_is_absent(self, data, **_kw):
+        # Forms send "" for an empty field; that means "not given".
+        if not isinstance(data, dict):
+            return data
+        return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
+
+
+class EventReportSchema(_Blankless):
+    """A team member's report from the spot."""
+    event_type = choice(rules.TYPES, required=True)
+    grid_id = Id(required=True)
+    place = text(200, required=True)
+    description = text(4000, required=True)
+    mode = choice(rules.MODES, required=True)
+    urgency = choice(rules.URGENCIES, default="routine")
+    handled_on_spot = text(4000, metadata={
+        "description": "What the grid did on the spot: closes a general event at once "
+                       "(grid team members only)."})
+
+
+class EventTransitionSchema(_Blankless):
+    action = choice(rules.ACTIONS, required=True)
+    note = text(4000, metadata={"description": "Reason (escalate, return), what was done "
+                                               "(resolve, handle), or a remark."})
+    deadline = fields.Date(load_default=None, allow_none=True,
+                           metadata={"description": "Handling deadline (dispatch)."})
+    assignee = text(120, metadata={"description": "Person or unit that handles (dispatch)."})
+
+    @validates("deadline")
+    def _within_a_year(self, value, **_kw):
+        if value is not None and value > today() + timedelta(days=366):
+            raise ValidationError(_l("The deadline is more than a year away."))
+
+
+class EventQuerySchema(Schema):
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(rules.STATUSES))
+    level = fields.String(load_default=None, allow_none=True,
+                          validate=validate.OneOf(rules.LEVELS))
+    event_type = fields.String(load_default=None, allow_none=True,
+                               validate=validate.OneOf(rules.TYPES))
+    mode = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(rules.MODES))
+    grid_id = Id(load_default=None, allow_none=True)
+    overdue = fields.Boolean(load_default=False,
+                             metadata={"description": "Only open events past their deadline."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+    @pre_load
+    def _blank_is_absent(self, data, **_kw):
+        return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+# --- output --------------------------------------------------------------------------------
+
+def _utc(moment):
+    return moment.replace(tzinfo=timezone.utc).isoformat() if moment else None
+
+
+class EventStepSchema(Schema):
+    action = fields.String()
+    # "from" is a keyword: the attribute names are mapped explicitly.
+    from_ = fields.String(attribute="from_status", data_key="from", allow_none=True)
+    to = fields.String(attribute="to_status")
+    level = fields.String()
+    by = fields.String(attribute="actor_name", allow_none=True)
+    at = fields.Function(lambda s: _utc(s.at))
+    note = fields.String(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    assignee = fields.String(allow_none=True)
+
+
+class EventPhotoSchema(Schema):
+    id = fields.Integer()
+    content_type = fields.String()
+    size = fields.Integer()
+    uploaded_at = fields.Function(lambda p: _utc(p.uploaded_at))
+    url = fields.Function(lambda p: url_for("events.photo", event_id=p.event_id,
+                                            photo_id=p.id),
+                          metadata={"description": "The photo's page address (signed-in "
+                                                   "session)."})
+
+
+class EventSummarySchema(Schema):
+    id = fields.Integer()
+    event_type = fields.String()
+    grid_id = fields.Integer()
+    grid_name = fields.Function(lambda e: e.grid.name)
+    place = fields.String()
+    mode = fields.String()
+    urgency = fields.String()
+    level = fields.String()
+    status = fields.String()
+    deadline = fields.Date(allow_none=True)
+    overdue = fields.Function(lambda e: rules.is_overdue(e.status, e.deadline, today()))
+    assignee = fields.String(allow_none=True)
+    reported_on = fields.Date()
+    closed_on = fields.Date(allow_none=True)
+
+
+class EventOutSchema(EventSummarySchema):
+    """One event with its whole timeline and its photos."""
+    description = fields.String()
+    feedback = fields.String(allow_none=True)
+    reporter = fields.String(attribute="reporter_name", allow_none=True)
+    reported_at = fields.Function(lambda e: _utc(e.reported_at))
+    accepted_at = fields.Function(lambda e: _utc(e.accepted_at), allow_none=True)
+    closed_at = fields.Function(lambda e: _utc(e.closed_at), allow_none=True)
+    history = fields.List(fields.Nested(EventStepSchema), attribute="steps")
+    photos = fields.List(fields.Nested(EventPhotoSchema))
+
+
+class EventPageSchema(Schema):
+    items = fields.List(fields.Nested(EventSummarySchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

@@ -1,0 +1,210 @@
+"""Grid event pages: the list (overdue events stand out), the report form for a phone with
+photos, the event with its timeline and the steps the user may take, and its photos."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from healthgrid.auth.loading import roles_required
+from healthgrid.auth.scope import current_scope, get_grid_or_404
+from healthgrid.clock import today
+from healthgrid.extensions import db
+from healthgrid.forms import clean_form, load_form
+from healthgrid.org.models import Community, Grid
+
+from . import photos, rules, services
+from .models import GridEvent, GridEventPhoto
+from .schemas import EventQuerySchema, EventReportSchema, EventTransitionSchema, event_choices, \
+    event_label
+from .services import EventError
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+EVENT_ROLES = ("admin", "manager", "doctor")
+reporting_roles = roles_required(*EVENT_ROLES)
+
+
+@bp.before_request
+@login_required
+@reporting_roles
+def _signed_in_only():
+    """Grid teams, the centre's managers and the district; what each sees is decided per
+    event (404 outside the scope)."""
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"event_label": event_label, "pending_emergencies": _pending_emergencies}
+
+
+def _pending_emergencies() -> list[GridEvent]:
+    if not current_user.is_authenticated:
+        return []
+    return services.pending_emergencies(current_user, current_scope())
+
+
+# --- loading with scope -------------------------------------------------------------------
+
+def get_event_or_404(event_id: int) -> GridEvent:
+    """An event the user may see; any other answers 404, as if absent."""
+    event = db.session.scalar(select(GridEvent).where(
+        GridEvent.id == event_id, services.visible_filter(current_user, current_scope())))
+    if event is None:
+        abort(404)
+    return event
+
+
+def visible_events(params: dict):
+    query = select(GridEvent).where(services.visible_filter(current_user, current_scope()))
+    for name in ("status", "level", "event_type", "mode", "grid_id"):
+        if params.get(name) is not None:
+            query = query.where(getattr(GridEvent, name) == params[name])
+    if params.get("overdue"):
+        query = query.where(GridEvent.status != "closed", GridEvent.deadline < today())
+    return query
+
+
+def page_of(params: dict) -> tuple[list[GridEvent], int]:
+    query = visible_events(params)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(db.session.scalars(
+        query.options(selectinload(GridEvent.grid))
+        .order_by(GridEvent.reported_at.desc(), GridEvent.id.desc())
+        .offset((params["page"] - 1) * params["per_page"]).limit(params["per_page"])))
+    return items, total
+
+
+def grids_for_reporting() -> list[Grid]:
+    scope = current_scope()
+    return list(db.session.scalars(select(Grid).join(Community).where(
+        scope.grid_filter(Grid.id)).order_by(Community.code, Grid.code)))
+
+
+def start_report(data: dict, uploads=()):
+    """A report of a grid in the caller's scope (404 otherwise); pages and API share it."""
+    grid = get_grid_or_404(data["grid_id"])
+    return services.report(grid, data, current_user, current_scope(), today(), uploads)
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+DEFAULT_QUERY = {"page": 1, "per_page": 50, "overdue": False}
+
+
+@bp.route("/")
+def index():
+    params, errors = load_form(EventQuerySchema(), clean_form(request.args))
+    if params is None:
+        params = dict(DEFAULT_QUERY)
+    items, total = page_of(params)
+    return render_template(
+        "events/index.html", items=items, total=total, params=params, errors=errors,
+        day=today(), grids=[(g.id, g.name) for g in grids_for_reporting()],
+        statuses=event_choices("event_status"), levels=event_choices("event_level"),
+        types=event_choices("event_type"), modes=event_choices("event_mode"),
+        my_levels=services.my_levels(current_user))
+
+
+def _report_page(form: dict, errors: dict, status: int = 200):
+    grids = grids_for_reporting()
+    return render_template(
+        "events/new.html", form=form, errors=errors, grids=[(g.id, g.name) for g in grids],
+        types=event_choices("event_type"), modes=event_choices("event_mode"),
+        urgencies=event_choices("urgency"), settings=rules.SETTINGS,
+        can_handle_on_spot=current_user.role == "doctor"), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Report an event from the spot (a phone): what, where, how to handle, photos."""
+    if request.method == "GET":
+        grids = grids_for_reporting()
+        form = {"urgency": "routine", "mode": "general"}
+        if len(grids) == 1:
+            form["grid_id"] = str(grids[0].id)
+        return _report_page(form, {})
+    form = clean_form(request.form)
+    data, errors = load_form(EventReportSchema(), form)
+    if data is None:
+        return _report_page(form, errors, 422)
+    try:
+        uploads = photos.check_uploads(request.files.getlist("photos"), 0)
+    except photos.PhotoRejected as exc:
+        return _report_page(form, {"photos": [str(exc.message)]}, 422)
+    try:
+        event, pending = start_report(data, uploads)
+    except EventError as exc:
+        db.session.rollback()
+        return _report_page(form, exc.as_errors(), exc.status)
+    photos.commit_with_files(pending)
+    if event.status == "closed":
+        flash(_("The event is logged as handled on the spot."), "success")
+    else:
+        flash(_("Event reported to the %(level)s level.",
+                level=event_label("event_level", event.level)), "success")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+def _detail_page(event: GridEvent, status: int = 200, errors: dict | None = None,
+                 form: dict | None = None):
+    scope = current_scope()
+    actions = services.allowed_actions(current_user, event, scope)
+    return render_template(
+        "events/detail.html", event=event, actions=actions, errors=errors or {},
+        form=form or {}, day=today(), settings=rules.SETTINGS,
+        overdue=rules.is_overdue(event.status, event.deadline, today())), status
+
+
+@bp.route("/<int:event_id>")
+def detail(event_id: int):
+    return _detail_page(get_event_or_404(event_id))
+
+
+@bp.post("/<int:event_id>/transitions")
+def act(event_id: int):
+    event = get_event_or_404(event_id)
+    form = clean_form(request.form)
+    data, errors = load_form(EventTransitionSchema(), form)
+    if data is None:
+        flash(_("Please correct the marked fields; nothing was saved."), "error")
+        return _detail_page(event, 422, errors, form)
+    try:
+        uploads = photos.check_uploads(request.files.getlist("photos"), len(event.photos))
+        pending = services.transition(event, data["action"], data, current_user,
+                                      current_scope(), today(), uploads)
+    except photos.PhotoRejected as exc:
+        flash(str(exc.message), "error")
+        return _detail_page(event, 422, {"photos": [str(exc.message)]}, form)
+    except EventError as exc:
+        db.session.rollback()
+        db.session.refresh(event)
+        flash(str(exc.message), "error")
+        return _detail_page(event, exc.status, exc.as_errors(), form)
+    photos.commit_with_files(pending)
+    flash(_("%(action)s: the event is now %(status)s (%(level)s level).",
+            action=event_label("event_action", data["action"]),
+            status=event_label("event_status", event.status),
+            level=event_label("event_level", event.level)), "success")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+@bp.route("/<int:event_id>/photos/<int:photo_id>")
+def photo(event_id: int, photo_id: int):
+    """A photo of an event the user may see; served from the instance folder."""
+    event = get_event_or_404(event_id)
+    item = db.session.get(GridEventPhoto, photo_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    try:
+        path = photos.path_of(item.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=item.content_type, conditional=False,
+                         download_name=f"event-{event.id}-{item.id}.{path.suffix[1:]}")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
