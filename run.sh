@@ -14,7 +14,7 @@
 #   DATABASE_URL                            use another database instead of
 #                                           instance/healthgrid.db (migrated,
 #                                           not seeded: run `flask demo` yourself)
-# Extra arguments are passed to `flask run`.
+# Extra arguments are passed to gunicorn.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -56,4 +56,7 @@ fi
 host=${HEALTHGRID_HOST:-127.0.0.1}
 port=${HEALTHGRID_PORT:-5000}
 echo "run.sh: serving on http://$host:$port/ (Ctrl-C to stop)"
-exec "${FLASK[@]}" run --host "$host" --port "$port" "$@"
+# gunicorn, as in production: the development server would announce its version.
+exec "$ROOT/.venv/bin/gunicorn" --workers "${HEALTHGRID_WORKERS:-2}" --bind "$host:$port" \
+    --access-logfile - "$@" 'healthgrid:create_app()'
+

@@ -48,7 +48,8 @@ def load(overrides: dict | None = None) -> dict:
         "LANGUAGES": ["zh_CN", "en"],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        # Secure cookies unless explicitly served over plain HTTP in development.
+        # Plain HTTP on a development machine; HEALTHGRID_HTTPS=true (security.py) makes the
+        # cookies Secure and turns on HSTS when the app is served over TLS.
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
