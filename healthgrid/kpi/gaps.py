@@ -15,14 +15,7 @@ RESIDENT_COLUMNS = """r.id AS resident_id, r.name, r.sex, r.birth_date, r.phone,
     g.name AS grid_name, t.name AS team_name"""
 RESIDENT_JOINS = """JOIN grid g ON g.id = r.grid_id LEFT JOIN team t ON t.id = g.team_id"""
 
-USED = """(SELECT e.resident_id FROM follow_up f JOIN enrollment e ON e.id = f.enrollment_id
-            WHERE f.visit_date BETWEEN :usage_from AND :as_of
-          UNION SELECT e.resident_id FROM elderly_check c JOIN enrollment e
-            ON e.id = c.enrollment_id WHERE c.check_date BETWEEN :usage_from AND :as_of
-          UNION SELECT resident_id FROM referral
-            WHERE resident_id IS NOT NULL AND referred_on BETWEEN :usage_from AND :as_of
-          UNION SELECT resident_id FROM service_record
-            WHERE resident_id IS NOT NULL AND date BETWEEN :usage_from AND :as_of)"""
+USED = queries.USED_RESIDENTS
 CONTRACTED = """(SELECT resident_id FROM contract
     WHERE start_date <= :as_of AND COALESCE(terminated_on, end_date) >= :as_of)"""
 CHECKED = """(SELECT e.resident_id FROM elderly_check c JOIN enrollment e ON e.id = c.enrollment_id
@@ -66,15 +59,13 @@ def gap(session: Session, code: str, w: Window, institution_id: int, team_ids: l
     if code in PROGRAM_GAPS:
         program, part = PROGRAM_GAPS[code]
         required = queries.required_sql(session)
-        condition = (f"COALESCE(v.n, 0) < {required}" if part == "standard"
-                     else "(v.at_target IS NULL OR NOT v.at_target)")
-        sql = f"""WITH visits AS ({queries.VISITS_IN_PERIOD})
-            SELECT {RESIDENT_COLUMNS}, e.id AS enrollment_id, v.visit_date AS last_visit,
-              COALESCE(v.n, 0) AS visits, {required} AS required
-            FROM enrollment e JOIN resident r ON r.id = e.resident_id {RESIDENT_JOINS}
-            LEFT JOIN visits v ON v.enrollment_id = e.id AND v.rn = 1
-            WHERE r.grid_id IN :grids AND e.program = :program AND e.enrolled_on <= :as_of
-              AND (e.exited_on IS NULL OR e.exited_on >= :start) AND {condition}
+        condition = (f"e.n < {required}" if part == "standard"
+                     else "(e.latest_at_target IS NULL OR NOT e.latest_at_target)")
+        sql = f"""SELECT {RESIDENT_COLUMNS}, e.id AS enrollment_id, e.last_visit,
+              e.n AS visits, {required} AS required
+            FROM {queries.managed_sql(with_last_visit=True)} e
+            JOIN resident r ON r.id = e.resident_id {RESIDENT_JOINS}
+            WHERE r.grid_id IN :grids AND {condition}
             ORDER BY g.name, r.name, r.id"""
         return ("patients", *_run(session, sql, {**params, "program": program}, page,
                                   per_page))

@@ -106,6 +106,21 @@ def _staff_pair(institution: Institution, as_of: date) -> tuple[int, int]:
     return numerator, denominator
 
 
+# Items whose records the per-grid counts already hold: provided when a count is not zero.
+COUNTED_ITEMS = {"archive": "archived_in_period", "htn_followup": "htn_visits",
+                 "dm_followup": "dm_visits", "elderly_check": "elderly_checked"}
+
+
+def _provided_from_counts(counts: pd.DataFrame, teams: list[Team]) -> pd.DataFrame:
+    rows = []
+    for team in teams:
+        ids = [g.id for g in team.grids if g.id in counts.index]
+        totals = counts.loc[ids].sum() if ids else pd.Series(dtype="int64")
+        rows += [(team.id, item) for item, column in COUNTED_ITEMS.items()
+                 if totals.get(column, 0) > 0]
+    return pd.DataFrame(rows, columns=["team_id", "item"])
+
+
 ELIGIBILITY = {  # item -> the per-grid count that makes it required
     "htn_followup": "htn_managed", "dm_followup": "dm_managed", "elderly_check": "elderly",
     "referral": "chronic_active", "maternal_visit": "pregnant", "child_health": "children",
@@ -164,7 +179,9 @@ def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date) -> 
                   include_unattributed=scope.kind == "institution")
     found["staff_participation"] = _staff_pair(scope.institution, as_of) \
         if scope.kind == "institution" else (0, 0)
-    provided = queries.provided_items(db.session, window, [t.id for t in scope.teams])
+    provided = pd.concat([queries.provided_items(db.session, window,
+                                                 [t.id for t in scope.teams]),
+                          _provided_from_counts(counts, scope.teams)], ignore_index=True)
     required = {t.id: required_items(counts, t) for t in scope.teams}
     provided_set = set(map(tuple, provided[["team_id", "item"]].itertuples(index=False)))
     found["service_provision"] = (
