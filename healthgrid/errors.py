@@ -44,7 +44,10 @@ def init_errors(app: Flask) -> None:
                 if set(errors) <= {"json", "query", "form", "files", "headers"} and errors:
                     flat = {}
                     for part in errors.values():
-                        flat.update(part)
+                        if isinstance(part, dict):
+                            flat.update(part)
+                        else:  # about the whole body, e.g. JSON that does not parse
+                            flat.setdefault("_schema", []).extend(part)
                     errors = flat
             message = data.get("message") if isinstance(data, dict) and data.get("message") else None
             message = message or (exc.description if code == 409 and exc.description

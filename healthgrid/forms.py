@@ -64,3 +64,9 @@ class Id(fields.Integer):
     def __init__(self, **kwargs):
         kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
         super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        # 1.5 or true must not quietly become object 1: only whole numbers (or their text).
+        if isinstance(value, (float, bool)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
