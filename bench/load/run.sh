@@ -13,7 +13,7 @@ PORT=${HEALTHGRID_LOAD_PORT:-8765}
 [[ -x .venv/bin/locust ]] || .venv/bin/pip install -q -e ".[bench]"
 PGDIR=$(mktemp -d)
 URL=$(bash scripts/pg_throwaway.sh start "$PGDIR")
-cleanup() { [[ -n ${GUNICORN:-} ]] && kill "$GUNICORN" 2>/dev/null || true
+cleanup() { [[ -n ${GUNICORN:-} ]] && { kill "$GUNICORN" 2>/dev/null; wait "$GUNICORN" 2>/dev/null; } || true
             bash scripts/pg_throwaway.sh stop "$PGDIR" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 export DATABASE_URL=$URL SECRET_KEY=load-test HEALTHGRID_LOGIN_RATE_LIMIT="100000 per minute"
