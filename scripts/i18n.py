@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/i18n.py update     # extract messages, merge into zh_Hans_CN (the locale zh_CN resolves to)
     .venv/bin/python scripts/i18n.py missing    # list messages without a Chinese translation
+    .venv/bin/python scripts/i18n.py check      # the same for the code as it is, writing nothing
 
 English needs no catalog: the message ids are English.
 """
@@ -16,9 +17,9 @@ PO = TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 
 
-def extract() -> None:
+def extract(target: Path = POT) -> None:
     subprocess.run([PYBABEL, "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-                    "-k", "lazy_gettext", "--no-location", "--sort-output", "-o", str(POT),
+                    "-k", "lazy_gettext", "--no-location", "--sort-output", "-o", str(target),
                     "."], check=True, cwd=ROOT)
 
 
@@ -39,8 +40,26 @@ def missing() -> list[str]:
     return [m.id for m in catalog if m.id and not m.string]
 
 
+def unmatched() -> list[str]:
+    """Messages of the code without a Chinese translation, changing no file."""
+    import tempfile
+    from babel.messages.pofile import read_po
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        extract(pot)
+        with pot.open("rb") as handle:
+            wanted = [m.id for m in read_po(handle) if m.id]
+    with PO.open("rb") as handle:
+        catalog = read_po(handle)
+    return [m for m in wanted if not (catalog.get(m) and catalog.get(m).string)]
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "update"
+    if command == "check":
+        for msgid in unmatched():
+            print(msgid if isinstance(msgid, str) else msgid[0])
+        sys.exit(0)
     if command == "update":
         update()
     for msgid in missing():

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_every_interface_message_has_a_chinese_translation():
     script = ROOT / "scripts" / "i18n.py"
-    result = subprocess.run([sys.executable, str(script), "update"], capture_output=True,
+    result = subprocess.run([sys.executable, str(script), "check"], capture_output=True,
                             text=True, check=True, cwd=ROOT)
     assert result.stdout.strip() == "", "untranslated:\n" + result.stdout
 
