@@ -35,3 +35,11 @@ def guard(argument: str, loader) -> None:
 
 def public(blp: Blueprint, endpoint: str) -> None:
     PUBLIC_API_ENDPOINTS.add(f"{blp.name}.{endpoint}")
+
+
+def fail(exc) -> None:
+    """Answer a DomainError: roll back whatever the request began, then the JSON error."""
+    from flask_smorest import abort
+    from .extensions import db
+    db.session.rollback()
+    abort(exc.status, message=str(exc.message), errors=exc.as_errors())

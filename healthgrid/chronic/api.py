@@ -2,7 +2,7 @@ from flask import abort as http_abort
 from flask_login import current_user
 from flask_smorest import abort
 
-from healthgrid.apiutil import api_blueprint, guard
+from healthgrid.apiutil import api_blueprint, fail, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope
 from healthgrid.clock import today
@@ -22,10 +22,6 @@ blp = api_blueprint("chronic_api", __name__, description="Programs, follow-ups a
 guard("enrollment_id", get_enrollment_or_404)
 team_roles = roles_required("admin", "manager", "doctor")
 
-
-def _fail(exc: services.ChronicError):
-    db.session.rollback()
-    abort(exc.status, message=str(exc.message), errors=exc.as_errors())
 
 
 def _load(schema, payload: dict) -> dict:
@@ -49,7 +45,7 @@ def create_enrollment(data, resident_id: int):
     try:
         enrollment = services.enroll(resident, data["program"], data["enrolled_on"])
     except services.ChronicError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return enrollment
 
@@ -71,7 +67,7 @@ def exit_enrollment(data, enrollment_id: int):
     try:
         services.end_enrollment(enrollment, data["reason"], data["exited_on"])
     except services.ChronicError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return enrollment
 
@@ -89,7 +85,7 @@ def create_followup(_generic, enrollment_id: int):
     try:
         followup = services.record_followup(enrollment, data, current_user.id)
     except services.ChronicError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return followup
 
@@ -106,7 +102,7 @@ def create_check(_generic, enrollment_id: int):
     try:
         check = services.record_check(enrollment, data, current_user.id)
     except services.ChronicError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return check
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 
+from healthgrid.domain import DomainError
 from healthgrid.auth.services import audit
 from healthgrid.extensions import db
 from healthgrid.records import services as records
@@ -21,16 +22,8 @@ from .models import ElderlyCheck, Enrollment, FollowUp
 DUE_LIMITS: list = []
 
 
-class ChronicError(Exception):
-    def __init__(self, field: str, message, status: int = 422):
-        super().__init__(field, message)
-        self.field, self.message, self.status = field, message, status
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-    def as_errors(self) -> dict:
-        return {self.field: [str(self.message)]}
+class ChronicError(DomainError):
+    """A user-caused problem in this domain (see healthgrid.domain)."""
 
 
 def active_enrollment(resident_id: int, program: str) -> Enrollment | None:

@@ -1,7 +1,6 @@
 from flask_login import current_user
-from flask_smorest import abort
 
-from healthgrid.apiutil import api_blueprint, guard
+from healthgrid.apiutil import api_blueprint, fail, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope
 from healthgrid.clock import today
@@ -20,10 +19,6 @@ guard("event_id", get_event_or_404)
 event_roles = roles_required(*EVENT_ROLES)
 
 
-def _fail(exc: EventError):
-    db.session.rollback()
-    abort(exc.status, message=str(exc.message), errors=exc.as_errors())
-
 
 @blp.route("/events", methods=["POST"])
 @event_roles
@@ -40,7 +35,7 @@ def report_event(data):
     try:
         event, _pending = start_report(data)
     except EventError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return event
 
@@ -85,6 +80,6 @@ def transition(data, event_id: int):
         services.transition(event, data["action"], data, current_user, current_scope(),
                             today())
     except EventError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return event

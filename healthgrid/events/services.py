@@ -15,6 +15,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, select
 
+from healthgrid.domain import DomainError
 from healthgrid.auth.scope import Scope
 from healthgrid.auth.services import audit
 from healthgrid.clock import utcnow
@@ -26,16 +27,8 @@ from .models import GridEvent, GridEventPhoto, GridEventStep
 from .schemas import event_label
 
 
-class EventError(Exception):
-    def __init__(self, field: str, message, status: int = 422):
-        super().__init__(field, message)
-        self.field, self.message, self.status = field, message, status
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-    def as_errors(self) -> dict:
-        return {self.field: [str(self.message)]}
+class EventError(DomainError):
+    """A user-caused problem in this domain (see healthgrid.domain)."""
 
 
 NOTE_MESSAGES = {

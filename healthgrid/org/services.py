@@ -6,6 +6,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from healthgrid.domain import DomainError
 from healthgrid.auth.services import audit
 from healthgrid.extensions import db
 
@@ -13,15 +14,8 @@ from . import rules
 from .models import Community, Grid, Institution, Staff, Team, TeamMembership
 
 
-class OrgConflict(Exception):
-    """A change that clashes with existing data; args[0] is (field, message)."""
-
-    def __init__(self, field: str, message):
-        super().__init__(field, message)
-        self.field, self.message = field, message
-
-    def as_errors(self) -> dict:
-        return {self.field: [str(self.message)]}
+class OrgConflict(DomainError):
+    """A change that clashes with existing data."""
 
 
 def members_of(team: Team) -> list[rules.Member]:

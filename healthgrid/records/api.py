@@ -1,7 +1,7 @@
 from flask_login import current_user
 from flask_smorest import abort
 
-from healthgrid.apiutil import api_blueprint, guard
+from healthgrid.apiutil import api_blueprint, fail, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope, get_grid_or_404
 from healthgrid.auth.services import audit
@@ -18,10 +18,6 @@ guard("resident_id", services.get_resident_or_404)
 guard("household_id", services.get_household_or_404)
 archive_roles = roles_required("admin", "manager", "doctor")
 
-
-def _fail(exc: services.ArchiveError):
-    db.session.rollback()
-    abort(exc.status, message=str(exc.message), errors=exc.as_errors())
 
 
 def _full(resident):
@@ -52,7 +48,7 @@ def create_resident(data):
     try:
         resident = services.register_resident(household, data, today())
     except services.ArchiveError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return _full(resident)
 
@@ -91,7 +87,7 @@ def patch_resident(data, resident_id: int):
     try:
         services.update_resident(resident, data)
     except services.ArchiveError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return _full(resident)
 
@@ -108,7 +104,7 @@ def sign_contract(data, resident_id: int):
     try:
         contract = services.sign_contract(resident, team, data["start_date"], current_user.id)
     except services.ArchiveError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return {"id": contract.id, "team_id": contract.team_id,
             "start_date": contract.start_date.isoformat(),

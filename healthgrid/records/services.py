@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
+from healthgrid.domain import DomainError
 from healthgrid.auth.scope import Scope
 from healthgrid.auth.services import audit
 from healthgrid.extensions import db
@@ -37,18 +38,8 @@ class TimelineEntry:
     url: str | None = None
 
 
-class ArchiveError(Exception):
-    """A user-caused problem; `field` names the input, `status` the HTTP answer."""
-
-    def __init__(self, field: str, message, status: int = 422):
-        super().__init__(field, message)
-        self.field, self.message, self.status = field, message, status
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-    def as_errors(self) -> dict:
-        return {self.field: [str(self.message)]}
+class ArchiveError(DomainError):
+    """A user-caused problem in this domain (see healthgrid.domain)."""
 
 
 def _check_id_unique(id_number: str | None, resident_id: int | None = None) -> None:

@@ -4,7 +4,7 @@ from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy import func, select
 
-from healthgrid.apiutil import api_blueprint, guard
+from healthgrid.apiutil import api_blueprint, fail, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope
 from healthgrid.clock import today
@@ -24,10 +24,6 @@ blp = api_blueprint("referral_api", __name__, description="Two-way referral")
 guard("referral_id", get_referral_or_404)
 any_role = roles_required("admin", "manager", "doctor", "referral_desk")
 
-
-def _fail(exc: ReferralError):
-    db.session.rollback()
-    abort(exc.status, message=str(exc.message), errors=exc.as_errors())
 
 
 @blp.route("/referrals", methods=["POST"])
@@ -50,7 +46,7 @@ def create_referral(data):
                 http_abort(403)
             referral = start_down(data)
     except ReferralError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return referral
 
@@ -92,7 +88,7 @@ def transition(data, referral_id: int):
         services.transition(referral, data["action"], data.get("note"), current_user,
                             current_scope(), today())
     except ReferralError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return referral
 
@@ -113,6 +109,6 @@ def assign(data, referral_id: int):
             raise ReferralError("team_id", _l("Choose a team of this institution."))
         services.assign(referral, team, current_user)
     except ReferralError as exc:
-        _fail(exc)
+        fail(exc)
     db.session.commit()
     return referral

@@ -6,6 +6,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, or_, select
 
+from healthgrid.domain import DomainError
 from healthgrid.auth.scope import Scope
 from healthgrid.auth.services import audit
 from healthgrid.clock import today
@@ -22,16 +23,8 @@ from . import rules
 from .models import Referral, ReferralEvent
 
 
-class ReferralError(Exception):
-    def __init__(self, field: str, message, status: int = 422):
-        super().__init__(field, message)
-        self.field, self.message, self.status = field, message, status
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-    def as_errors(self) -> dict:
-        return {self.field: [str(self.message)]}
+class ReferralError(DomainError):
+    """A user-caused problem in this domain (see healthgrid.domain)."""
 
 
 UP_FIELDS = ("urgency", "department", "reason", "initial_impression", "past_history",

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import abort
 
-from healthgrid.apiutil import api_blueprint
+from healthgrid.apiutil import api_blueprint, fail
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope, get_grid_or_404
 from healthgrid.clock import today
@@ -32,8 +32,7 @@ def create_response(data):
     try:
         response = services.record_response(grid, data, current_user.id, resident)
     except services.SurveyError as exc:
-        db.session.rollback()
-        abort(exc.status, errors=exc.as_errors())
+        fail(exc)
     db.session.commit()
     return response
 

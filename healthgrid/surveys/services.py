@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from healthgrid.domain import DomainError
 from healthgrid.auth.scope import Scope
 from healthgrid.auth.services import audit
 from healthgrid.extensions import db
@@ -21,17 +22,8 @@ from .models import PublicSurveyMark, SurveyResponse
 ANSWER_FIELDS = ("aware", "knows_doctor", "satisfaction", "comment")
 
 
-class SurveyError(Exception):
+class SurveyError(DomainError):
     """A user-caused problem with one field; nothing is written."""
-
-    def __init__(self, field_name: str, message, status: int = 422):
-        super().__init__(str(message))
-        self.field = field_name
-        self.message = message
-        self.status = status
-
-    def as_errors(self) -> dict[str, list[str]]:
-        return {self.field: [str(self.message)]}
 
 
 def record_response(grid: Grid, data: dict, user_id: int | None, resident=None) -> SurveyResponse:
