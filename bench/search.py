@@ -22,9 +22,7 @@ import json
 import os
 import platform
 import sqlite3
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from random import Random
@@ -36,7 +34,8 @@ from sqlalchemy import func, select  # noqa: E402
 
 from healthgrid.auth.models import User  # noqa: E402
 from healthgrid.auth.scope import Scope, scope_for  # noqa: E402
-from healthgrid.demo.benchdb import demo_database  # noqa: E402
+from healthgrid.demo.benchdb import (add_district_arguments, database_url,  # noqa: E402
+                                      demo_database, median_p95_ms)  # noqa: E402
 from healthgrid.extensions import db  # noqa: E402
 from healthgrid.records.models import Resident  # noqa: E402
 from healthgrid.records.services import search_residents  # noqa: E402
@@ -114,12 +113,6 @@ class Baseline:
         self.conn.close()
 
 
-def _ms(seconds: list[float]) -> tuple[float, float]:
-    ordered = sorted(seconds)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return round(statistics.median(ordered) * 1000, 3), round(p95 * 1000, 3)
-
-
 def measure(scope: Scope, grid_ids, queries, baseline: Baseline, repeat: int) -> dict:
     results = {}
     for kind in KINDS:
@@ -138,8 +131,8 @@ def measure(scope: Scope, grid_ids, queries, baseline: Baseline, repeat: int) ->
                 started = time.perf_counter()
                 baseline.search(kind, q, grid_ids)
                 base_times.append(time.perf_counter() - started)
-        median, p95 = _ms(app_times)
-        base_median, base_p95 = _ms(base_times)
+        median, p95 = median_p95_ms(app_times)
+        base_median, base_p95 = median_p95_ms(base_times)
         results[kind] = {"median_ms": median, "p95_ms": p95, "baseline_median_ms": base_median,
                          "baseline_p95_ms": base_p95,
                          "ratio": round(median / base_median, 2) if base_median else None,
@@ -149,25 +142,13 @@ def measure(scope: Scope, grid_ids, queries, baseline: Baseline, repeat: int) ->
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--residents", type=lambda v: int(v.replace("_", "")),
-                        default=1_000_000)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--db-file", help="SQLite file: built on the first run, reused after")
-    where.add_argument("--database-url", help="a database: built when empty, reused after")
+    add_district_arguments(parser)
     parser.add_argument("--queries", type=int, default=50, help="different queries per kind")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each query")
-    parser.add_argument("--seed", type=int, default=1, help="the district's seed")
     parser.add_argument("--query-seed", type=int, default=2026)
     args = parser.parse_args(argv)
 
-    workdir = None
-    if args.database_url:
-        url = args.database_url
-    elif args.db_file:
-        url = f"sqlite:///{os.path.abspath(args.db_file)}"
-    else:
-        workdir = tempfile.TemporaryDirectory(prefix="healthgrid-bench-")
-        url = f"sqlite:///{os.path.join(workdir.name, 'demo.db')}"
+    url, workdir = database_url(args)
     app, built = demo_database(url, args.residents, seed=args.seed)
     with app.app_context():
         queries = sample_queries(args.queries, args.query_seed)

@@ -22,7 +22,6 @@ import platform
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -35,7 +34,8 @@ from sqlalchemy import select  # noqa: E402
 
 from healthgrid.chronic.rules import SETTINGS  # noqa: E402
 from healthgrid.chronic.services import worklist  # noqa: E402
-from healthgrid.demo.benchdb import BENCH_AS_OF, demo_database  # noqa: E402
+from healthgrid.demo.benchdb import (BENCH_AS_OF, add_district_arguments,  # noqa: E402
+                                      database_url, demo_database, median_p95_ms)  # noqa: E402
 from healthgrid.extensions import db  # noqa: E402
 from healthgrid.org.models import Grid  # noqa: E402
 
@@ -78,12 +78,6 @@ class Baseline:
         self.conn.close()
 
 
-def _ms(seconds: list[float]) -> tuple[float, float]:
-    ordered = sorted(seconds)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return round(statistics.median(ordered) * 1000, 3), round(p95 * 1000, 3)
-
-
 def _same(app_rows: list, base_rows: list) -> bool:
     """The same enrollments, in the same order of (urgent, due date, name)."""
     def key(due, referral, name):
@@ -96,25 +90,13 @@ def _same(app_rows: list, base_rows: list) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--residents", type=lambda v: int(v.replace("_", "")),
-                        default=1_000_000)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--db-file", help="SQLite file: built on the first run, reused after")
-    where.add_argument("--database-url", help="a database: built when empty, reused after")
+    add_district_arguments(parser)
     parser.add_argument("--teams", type=int, default=100, help="teams timed")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per team")
-    parser.add_argument("--seed", type=int, default=1, help="the district's seed")
     parser.add_argument("--team-seed", type=int, default=2026)
     args = parser.parse_args(argv)
 
-    workdir = None
-    if args.database_url:
-        url = args.database_url
-    elif args.db_file:
-        url = f"sqlite:///{os.path.abspath(args.db_file)}"
-    else:
-        workdir = tempfile.TemporaryDirectory(prefix="healthgrid-bench-")
-        url = f"sqlite:///{os.path.join(workdir.name, 'demo.db')}"
+    url, workdir = database_url(args)
     app, built = demo_database(url, args.residents, seed=args.seed)
     day = BENCH_AS_OF
     with app.app_context():
@@ -147,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     if workdir:
         workdir.cleanup()
 
-    median, p95 = _ms(app_times)
-    base_median, base_p95 = _ms(base_times)
+    median, p95 = median_p95_ms(app_times)
+    base_median, base_p95 = median_p95_ms(base_times)
     ratio = round(median / base_median, 2)
     print(json.dumps({
         "benchmark": "worklist",

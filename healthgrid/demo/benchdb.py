@@ -52,3 +52,33 @@ def demo_database(url: str, residents: int, seed: int = 1, as_of: date = BENCH_A
         ctx = generate(residents, seed, as_of)
         log(f"built in {time.perf_counter() - started:.0f} s: {ctx.counts}")
     return app, True
+
+
+def add_district_arguments(parser) -> None:
+    """The options every district benchmark takes: size, where the district lives, seed."""
+    parser.add_argument("--residents", type=lambda v: int(v.replace("_", "")),
+                        default=1_000_000)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--db-file", help="SQLite file: built on the first run, reused after")
+    where.add_argument("--database-url", help="a database: built when empty, reused after")
+    parser.add_argument("--seed", type=int, default=1, help="the district's seed")
+
+
+def database_url(args):
+    """(URL, temporary directory to keep alive or None) from the parsed options."""
+    import os
+    import tempfile
+    if args.database_url:
+        return args.database_url, None
+    if args.db_file:
+        return f"sqlite:///{os.path.abspath(args.db_file)}", None
+    workdir = tempfile.TemporaryDirectory(prefix="healthgrid-bench-")
+    return f"sqlite:///{os.path.join(workdir.name, 'demo.db')}", workdir
+
+
+def median_p95_ms(seconds: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile of timings, in milliseconds."""
+    import statistics
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return round(statistics.median(ordered) * 1000, 3), round(p95 * 1000, 3)
