@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,6 +15,7 @@ from healthgrid.auth.scope import current_scope, get_in_scope_or_404
 from healthgrid.auth.services import audit
 from healthgrid.charts import Chart, Series, TargetLine, line_chart
 from healthgrid.clock import today
+from healthgrid.downloads import xlsx_response
 from healthgrid.extensions import db
 from healthgrid.forms import clean_form, load_form
 from healthgrid.labels import choices, label
@@ -240,9 +241,7 @@ def worklist_xlsx():
     db.session.commit()
     data = worklist_workbook(team, overdue, due_soon, day)
     filename = f"worklist-{day.isoformat()}.xlsx"
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return xlsx_response(data, filename)
 
 
 # --- the programs section of the resident's archive page --------------------------------

@@ -12,6 +12,7 @@ from healthgrid.auth.scope import current_scope
 from healthgrid.auth.services import audit
 from healthgrid.charts import Bar, Chart, Series, TargetLine, bar_chart, line_chart
 from healthgrid.clock import today
+from healthgrid.downloads import xlsx_response
 from healthgrid.extensions import db
 from healthgrid.labels import label
 from healthgrid.org.models import Community, Team
@@ -187,7 +188,7 @@ def gap_xlsx(code: str):
     kind, rows, total = services.gap_rows(result, code, 1, 100000)
     audit("kpi.gaps_export", detail=f"code={code} scope={result.scope.key} rows={total}")
     db.session.commit()
-    return _xlsx(exports.gap_workbook(result, code, kind, rows), f"gaps-{code}")
+    return xlsx_response(exports.gap_workbook(result, code, kind, rows), f"gaps-{code}.xlsx")
 
 
 @bp.route("/export.xlsx")
@@ -195,13 +196,7 @@ def export_xlsx():
     result = _compute()
     audit("kpi.export", detail=f"scope={result.scope.key}")
     db.session.commit()
-    return _xlsx(exports.indicator_workbook(result), "indicators")
-
-
-def _xlsx(data: bytes, stem: str) -> Response:
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
+    return xlsx_response(exports.indicator_workbook(result), "indicators.xlsx")
 
 
 @bp.route("/performance")

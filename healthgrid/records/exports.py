@@ -18,7 +18,6 @@ from . import rules, services
 from .imports import COLUMNS, FIRST_DATA_ROW, header_text
 from .models import Household, Resident
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _TEMPLATE_ROWS = 10000  # rows with drop-down lists
 
 _HELP = {

@@ -15,13 +15,14 @@ from healthgrid.auth.scope import current_scope, get_grid_or_404
 from healthgrid.auth.services import audit
 from healthgrid.clock import today
 from healthgrid.dbsetup import refresh_planner_statistics
+from healthgrid.downloads import XLSX_MIMETYPE
 from healthgrid.extensions import db
 from healthgrid.forms import clean_form, load_form
 from healthgrid.labels import choices
 from healthgrid.org.models import Community, Grid, Team
 
 from . import rules, services
-from .exports import XLSX_MIMETYPE, export_residents, write_template
+from .exports import export_residents, write_template
 from .imports import import_residents
 from .models import Household
 from .schemas import (ContractSchema, ExitSchema, HouseholdSchema, ResidentCreateSchema,

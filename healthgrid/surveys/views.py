@@ -12,6 +12,7 @@ from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope, get_grid_or_404, get_team_or_404
 from healthgrid.auth.services import audit
 from healthgrid.clock import today
+from healthgrid.downloads import xlsx_response
 from healthgrid.extensions import db
 from healthgrid.forms import MAX_ID, clean_form, load_form
 from healthgrid.kpi.rules import BY_CODE, parse_period
@@ -28,8 +29,6 @@ from .schemas import SCALE_LABELS, StaffEntrySchema, channel_label
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 ENTRY_FIELDS = ["grid_id", "date", "channel", "resident_id", "aware", "knows_doctor",
                 "satisfaction", "comment"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 @bp.before_request
 @login_required
@@ -155,8 +154,7 @@ def results_xlsx():
     audit("survey.export", detail=f"period={result.period.label} team={team_id or ''}")
     db.session.commit()
     name = f"survey-results-{result.period.label}.xlsx"
-    return Response(exports.results_workbook(result), mimetype=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return xlsx_response(exports.results_workbook(result), name)
 
 
 # --- links, QR codes and contact cards --------------------------------------------------
