@@ -6,8 +6,7 @@ from datetime import date
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, literal_column, select
 
 from healthgrid.domain import DomainError
 from healthgrid.auth.scope import Scope
@@ -204,59 +203,114 @@ def expiring_contracts(scope: Scope, day: date, within: int | None = None):
 
 
 # --- search -----------------------------------------------------------------------------
+#
+# A search is one of a few shapes: what the box holds (rules.classify_query), whose scope,
+# whether a grid is chosen. Each shape's statements are built once, with the typed values
+# as bound parameters, and reused: building and compiling them again at every search cost
+# several times more than the index seek itself (1M residents, bench/search.py).
 
-def _prefix(column, prefix: str, session: Session):
-    """`column` starts with `prefix`, in a form each database answers from its index."""
-    if session.get_bind().dialect.name == "postgresql":
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return column.like(escaped + "%", escape="\\")
-    # SQLite compares text by code points, so [p, p + U+10FFFF) is exactly "starts with p".
-    return (column >= prefix) & (column < prefix + "\U0010ffff")
+_EXACT = {"archive_no": "archive_no", "id_number": "id_number"}  # unique columns
+_PREFIX = {"archive_prefix": "archive_no", "phone": "phone", "initials": "name_initials",
+           "name": "name"}
 
 
-def search_query(scope: Scope, q: str, grid_id: int | None = None):
+def _search_filters(scope: Scope, kind: str | None, by_grid: bool, dialect: str) -> list:
+    """The WHERE of a search shape, with bound parameters search_value (search_end) and
+    search_grid where `_search_values` fills them."""
+    c = Resident.__table__.c
     if scope.grid_ids:
         # A manager's scope lists hundreds of grids: written into the SQL as integers, not
         # bound as hundreds of parameters at every execution, which cost more than the
         # search itself (1M residents). Same rows as scope.grid_filter.
         listed = ", ".join(str(int(g)) for g in sorted(scope.grid_ids))
-        query = select(Resident).where(Resident.grid_id.op("IN")(literal_column(f"({listed})")))
+        filters = [c.grid_id.op("IN")(literal_column(f"({listed})"))]
     else:
-        query = select(Resident).where(scope.grid_filter(Resident.grid_id))
-    if grid_id is not None:
-        query = query.where(Resident.grid_id == grid_id)
+        filters = [scope.grid_filter(c.grid_id)]  # all grids, or none at all
+    if by_grid:
+        filters.append(c.grid_id == bindparam("search_grid"))
+    if kind in _EXACT:
+        filters.append(c[_EXACT[kind]] == bindparam("search_value"))
+    elif kind in _PREFIX:
+        column = c[_PREFIX[kind]]
+        if dialect == "postgresql":
+            filters.append(column.like(bindparam("search_value"), escape="\\"))
+        else:
+            # SQLite compares text by code points, so [p, p + U+10FFFF) is exactly
+            # "starts with p", and answered from the index (its LIKE is not).
+            filters.append((column >= bindparam("search_value"))
+                           & (column < bindparam("search_end")))
+    return filters
+
+
+def _search_values(kind: str | None, value: str | None, grid_id: int | None,
+                   dialect: str) -> dict:
+    values = {} if grid_id is None else {"search_grid": grid_id}
+    if kind in _PREFIX:
+        if dialect == "postgresql":
+            escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            values["search_value"] = escaped + "%"
+        else:
+            values["search_value"], values["search_end"] = value, value + "\U0010ffff"
+    elif kind is not None:
+        values["search_value"] = value
+    return values
+
+
+def _classify(q: str | None) -> tuple[str | None, str | None]:
     q = (q or "").strip()
-    if q:
-        kind, value = rules.classify_query(q)
-        session = db.session
-        condition = {
-            "archive_no": lambda: Resident.archive_no == value,
-            "archive_prefix": lambda: _prefix(Resident.archive_no, value, session),
-            "id_number": lambda: Resident.id_number == value,
-            "phone": lambda: _prefix(Resident.phone, value, session),
-            "initials": lambda: _prefix(Resident.name_initials, value, session),
-            "name": lambda: _prefix(Resident.name, value, session),
-        }[kind]()
-        query = query.where(condition)
-    return query
+    return rules.classify_query(q) if q else (None, None)
+
+
+def search_query(scope: Scope, q: str, grid_id: int | None = None):
+    """Residents (ORM) the search finds within `scope`, to refine (export, survey entry)."""
+    kind, value = _classify(q)
+    dialect = db.session.get_bind().dialect.name
+    return (select(Resident)
+            .where(*_search_filters(scope, kind, grid_id is not None, dialect))
+            .params(_search_values(kind, value, grid_id, dialect)))
 
 
 LIST_COLUMNS = (Resident.id, Resident.archive_no, Resident.name, Resident.sex,
                 Resident.birth_date, Resident.id_number, Resident.phone, Resident.household_id,
                 Resident.grid_id, Resident.status)
 
+_PREPARED: dict = {}
+_PREPARED_MAX = 1024  # shapes kept; doctors' and managers' scopes are a few hundred at most
+
+
+def _prepared_search(scope: Scope, kind: str | None, by_grid: bool, dialect: str):
+    """(page statement, count statement) of a search shape, built on first use."""
+    key = (dialect, kind, by_grid, scope.grid_ids)
+    found = _PREPARED.get(key)
+    if found is None:
+        filters = _search_filters(scope, kind, by_grid, dialect)
+        c = Resident.__table__.c
+        page = (select(*(c[column.key] for column in LIST_COLUMNS)).where(*filters)
+                .order_by(c.name, c.id)
+                .limit(bindparam("search_limit")).offset(bindparam("search_offset")))
+        count = select(func.count()).select_from(Resident.__table__).where(*filters)
+        if len(_PREPARED) >= _PREPARED_MAX:
+            _PREPARED.clear()
+        found = _PREPARED[key] = (page, count)
+    return found
+
 
 def search_residents(scope: Scope, q: str, grid_id: int | None, page: int, per_page: int):
-    """(residents of the page, total) among those the scope may see."""
-    query = search_query(scope, q, grid_id)
+    """(rows of the page: LIST_COLUMNS, total) among the residents the scope may see."""
+    kind, value = _classify(q)
+    session = db.session
+    dialect = session.get_bind().dialect.name
+    page_statement, count_statement = _prepared_search(scope, kind, grid_id is not None,
+                                                       dialect)
+    values = _search_values(kind, value, grid_id, dialect)
+    if session.autoflush:  # as an ORM query would: what this request added is found
+        session.flush()
     # Plain rows of the listed columns: building full ORM objects cost more than the search.
-    items = db.session.execute(query.with_only_columns(*LIST_COLUMNS)
-                               .order_by(Resident.name, Resident.id)
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    if q and rules.classify_query(q)[0] in ("archive_no", "id_number"):
+    items = session.execute(page_statement, {**values, "search_limit": per_page,
+                                             "search_offset": (page - 1) * per_page}).all()
+    if kind in _EXACT:
         return items, len(items)  # unique columns: the page is the whole answer
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    return items, total
+    return items, session.execute(count_statement, values).scalar_one()
 
 
 def timeline(resident: Resident) -> list[TimelineEntry]:
