@@ -42,7 +42,7 @@ pkg_installed() {
     [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
 }
 
-packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
+packages=(fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0)
 if (( want_test )); then
     packages+=(postgresql-15 chromium poppler-utils zbar-tools)
 fi

@@ -1,37 +1,31 @@
-"""The performance report as a PDF (WeasyPrint, Noto Sans CJK SC embedded).
+"""The performance report as a PDF: cover, indicators against targets, grid events, charts,
+team ranking and a page per team (the layout and why it is fpdf2: pdf.py).
 
-A centre has hundreds of teams and the report gives each a page. WeasyPrint lays out a
-table cell as dearly as a paragraph (about a quarter of a second per table page), so the
-team pages are set as aligned lines of the monospaced Noto Sans Mono CJK SC instead: one
-line per row, an order of magnitude faster, and the text still extracts as text."""
+A centre has hundreds of teams. Laying out a table cell costs about as much as a paragraph,
+so the long tables (grid events, ranking, the team pages) are set as aligned lines of the
+monospaced Noto Sans Mono CJK SC: one line per row, and the text still extracts as text."""
 from __future__ import annotations
 
-import unicodedata
-
-from flask import current_app, render_template
 from flask_babel import gettext as _
-from weasyprint import HTML
+from fpdf.fonts import FontFace
 
 from healthgrid.clock import now
 from healthgrid.labels import label
 
-from . import rules, services
-from .views import PLAN_TARGETS, charts_for, trend_charts
+from . import pdf, rules, services
+from .views import PLAN_TARGETS, charts_for, kpi_event_sheet, trend_charts
 
-
-def _width(text: str) -> int:
-    """Columns a string takes in a CJK monospaced font (wide characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+OK, BAD = (6, 118, 71), (180, 35, 24)
 
 
 def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * max(0, width - _width(text))
+    gap = " " * max(0, width - pdf.columns(text))
     return gap + text if right else text + gap
 
 
 def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
     """Rows of text aligned in columns, with a rule under the header."""
-    widths = [max(_width(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    widths = [max(pdf.columns(str(cell)) for cell in column) for column in zip(headers, *rows)]
     lines = ["  ".join(_pad(str(c), w, i in right) for i, (c, w) in
                        enumerate(zip(headers, widths)))]
     lines.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
@@ -44,22 +38,29 @@ def _percent(value: float | None) -> str:
     return f"{value * 100:.1f}%" if value is not None else _("no data")
 
 
-def team_sheet(row: dict, weights: dict[str, float]) -> str:
-    indicators = text_table(
-        [_("Indicator"), _("Numerator"), _("Denominator"), _("Rate"), _("Target"), _("Weight")],
-        [[label("indicator", code), str(v.numerator), str(v.denominator),
-          _percent(v.value) + (" *" if v.met is False else "  "), f"{v.target * 100:g}%",
-          f"{weights.get(code, 0):g}"] for code, v in row["values"].items()],
-        right={1, 2, 3, 4, 5})
-    workload = text_table(
-        [_("Workload"), _("Quota"), _("Done"), _("Completion")],
-        [[caption, str(row["quota"][item]), str(row["done"][item]),
-          f"{100 * row['done'][item] / row['quota'][item]:.0f}%" if row["quota"][item] else "—"]
-         for item, caption in (("followups", _("Required follow-ups")),
-                               ("annual_checks", _("Annual checks of the 65+")),
-                               ("contracts", _("Contracts / residents")))],
-        right={1, 2, 3})
-    return indicators + "\n" + _("* not met") + "\n\n" + workload
+def team_sheets(teams: list[dict], weights: dict[str, float]) -> list[str]:
+    """Each team's indicators and workload (captions translated once, not once a team)."""
+    names = {code: label("indicator", code) for code in rules.BY_CODE}
+    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Rate"), _("Target"),
+               _("Weight")]
+    work_headers = [_("Workload"), _("Quota"), _("Done"), _("Completion")]
+    work_items = (("followups", _("Required follow-ups")),
+                  ("annual_checks", _("Annual checks of the 65+")),
+                  ("contracts", _("Contracts / residents")))
+    not_met = _("* not met")
+    sheets = []
+    for row in teams:
+        indicators = text_table(headers, [
+            [names[code], str(v.numerator), str(v.denominator),
+             _percent(v.value) + (" *" if v.met is False else "  "), f"{v.target * 100:g}%",
+             f"{weights.get(code, 0):g}"] for code, v in row["values"].items()],
+            right={1, 2, 3, 4, 5})
+        workload = text_table(work_headers, [
+            [caption, str(row["quota"][item]), str(row["done"][item]),
+             f"{100 * row['done'][item] / row['quota'][item]:.0f}%" if row["quota"][item]
+             else "—"] for item, caption in work_items], right={1, 2, 3})
+        sheets.append(indicators + "\n" + not_met + "\n\n" + workload)
+    return sheets
 
 
 def ranking_sheet(teams: list[dict]) -> str:
@@ -74,16 +75,98 @@ def ranking_sheet(teams: list[dict]) -> str:
         right={0, 2, 4, 5})
 
 
+def _indicator_rows(result: services.Result) -> list[tuple[str, list[str], bool | None]]:
+    """Per indicator: its cells, whether it is a plan target, whether it met its target."""
+    rows = []
+    for indicator in rules.INDICATORS:
+        v = result.values[indicator.code]
+        sign = "≤" if indicator.code in rules.LOWER_IS_BETTER else "≥"
+        met = "—" if v.met is None else _("Met") if v.met else _("Not met")
+        rows.append((indicator.code in PLAN_TARGETS,
+                     [label("indicator", indicator.code), str(v.numerator), str(v.denominator),
+                      _percent(v.value), f"{sign} {indicator.target * 100:g}%", met], v.met))
+    return rows
+
+
+def _team_pages(teams: list[dict], weights: dict[str, float]) -> list[tuple[str, str, str]]:
+    """Per team: its heading, its grids and population, its sheet."""
+    grids, population = _("Grids"), _("Official population")
+    return [(f"{row['team'].name} · " + _(
+                "rank %(r)s, score %(s)s, grade %(g)s", r=row["rank"],
+                s=row["score"] if row["score"] is not None else "—", g=row["grade"] or "—"),
+             f"{grids}: {'、'.join(g.name for g in row['team'].grids)} · "
+             f"{population} {row['population']}", sheet)
+            for row, sheet in zip(teams, team_sheets(teams, weights))]
+
+
 def render_report(result: services.Result) -> bytes:
-    weights = services.weights_for(result.scope.institution)
+    scope, period = result.scope, result.period
+    weights = services.weights_for(scope.institution)
     teams = services.team_performance(result, weights)
-    for row in teams:
-        row["sheet"] = team_sheet(row, weights)
-    html = render_template(
-        "kpi/report_pdf.html", result=result, teams=teams, weights=weights,
-        ranking=ranking_sheet(teams),
-        plan=PLAN_TARGETS, indicators=rules.INDICATORS, lower=rules.LOWER_IS_BETTER,
-        charts=charts_for(result, PLAN_TARGETS + ("htn_control", "dm_control",
-                                                  "elderly_mgmt")),
-        trends=trend_charts(result), printed_at=now())
-    return HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    cover = [scope.institution.name, scope.name,
+             _("Period %(label)s (%(start)s – %(end)s)", label=period.label, start=period.start,
+               end=period.end), _("as of %(d)s", d=result.as_of)]
+    printed = _("Printed %(t)s", t=now().strftime("%Y-%m-%d %H:%M"))
+    headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Rate"), _("Target"),
+               _("Met")]
+    indicators = _indicator_rows(result)
+    events_note = _("Events reported in the period; events closed in the period, those closed "
+                    "by their deadline and the average days from report to closure; open events "
+                    "past their deadline on %(d)s.", d=result.as_of)
+    events = kpi_event_sheet(result)
+    charts = [str(chart) for chart in charts_for(result, PLAN_TARGETS + (
+        "htn_control", "dm_control", "elderly_mgmt")) + trend_charts(result)]
+    ranking = ranking_sheet(teams)
+    team_pages = _team_pages(teams, weights)
+    titles = [_("Grid health services performance report"), _("Performance report"),
+              _("Indicators against targets"), _("Grid events"), _("Charts"), _("Team ranking")]
+    everything = "".join([*titles, *cover, printed, *headers, events_note, events, *charts,
+                          ranking, *(text for _, cells, _ in indicators for text in cells),
+                          *(text for page in team_pages for text in page)])
+
+    with pdf.report(everything, f"{scope.name} · {period.label}") as doc:
+        doc.set_title(f"{titles[1]} · {scope.name} · {period.label}")
+        doc.set_lang("zh-CN")
+        doc.add_page()
+        doc.set_y(78)
+        doc.paragraph(titles[0], size=24, align="C", after=6)
+        for line in cover:
+            doc.paragraph(line, size=13, align="C")
+        doc.paragraph(printed, size=13, muted=True, align="C")
+
+        doc.add_page()
+        doc.heading(titles[2])
+        doc.set_font(pdf.SANS, "", 10)
+        doc.set_draw_color(201, 210, 220)
+        doc.set_line_width(0.2)
+        with doc.table(col_widths=(40, 12, 12, 12, 12, 12), line_height=5.5, padding=(1.2, 2),
+                       text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
+                       headings_style=FontFace(emphasis="BOLD", fill_color=(238, 242, 245))
+                       ) as table:
+            table.row(headers)
+            for plan, cells, met in indicators:
+                row = table.row()
+                for column, text in enumerate(cells):
+                    color = (OK if met else BAD) if column == 5 and met is not None else None
+                    row.cell(text, style=FontFace(
+                        emphasis="BOLD" if (plan and column == 0) or (column == 5 and met is False)
+                        else None, color=color))
+
+        doc.heading(titles[3])
+        doc.paragraph(events_note, muted=True)
+        doc.sheet(events)
+
+        doc.heading(titles[4], keep=doc.chart_size(charts[0])[1] if charts else 0)
+        for chart in charts:
+            doc.chart(chart)
+
+        doc.add_page()
+        doc.heading(titles[5])
+        doc.sheet(ranking)
+
+        for heading, grids, sheet in team_pages:
+            doc.add_page()
+            doc.heading(heading)
+            doc.paragraph(grids, muted=True)
+            doc.sheet(sheet)
+        return doc.output()
