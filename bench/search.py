@@ -11,9 +11,12 @@ first given-name character), pinyin initials (2-3 letters), full ID number, arch
 number — it samples --queries different queries from the data (fixed seed) and times
 search_residents(scope, q, None, page 1, 20 per page) with an admin scope and with the
 centre manager's scope (all the centre's grids). The baseline is the same search written
-by hand: the same WHERE, ORDER BY name, id, LIMIT 20 and the COUNT, run with the driver
-(sqlite3 or psycopg) on the same database. Every query runs once untimed first, so both
-sides find the pages they need in the cache. Prints one JSON object on stdout.
+by hand: the listed columns (LIST_COLUMNS), the same WHERE, ORDER BY name, id, LIMIT 20,
+and the COUNT where the app needs one (not for ID and archive numbers, which are unique:
+the page is the whole answer), run with the driver (sqlite3 or psycopg) on the same
+database, in one open transaction as the app's session reads. Every query runs once
+untimed first, so both sides find the pages they need in the cache. A kind passes when it
+keeps both limits in both scopes. Prints one JSON object on stdout.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import json
 import os
 import platform
 import sqlite3
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -38,12 +42,13 @@ from healthgrid.demo.benchdb import (add_district_arguments, database_url,  # no
                                       demo_database, median_p95_ms)  # noqa: E402
 from healthgrid.extensions import db  # noqa: E402
 from healthgrid.records.models import Resident  # noqa: E402
-from healthgrid.records.services import search_residents  # noqa: E402
+from healthgrid.records.services import LIST_COLUMNS, search_residents  # noqa: E402
 
 PER_PAGE = 20
 LIMITS = {"median_ms": 20, "ratio": 2.0}
 KINDS = ("name_prefix", "initials", "id_number", "archive_no")
-COLUMNS = [c.name for c in Resident.__table__.columns]
+COLUMNS = [column.key for column in LIST_COLUMNS]  # what the app reads: the list's columns
+UNIQUE = ("id_number", "archive_no")
 
 
 def sample_queries(n: int, seed: int) -> dict[str, list[str]]:
@@ -73,43 +78,64 @@ def sample_queries(n: int, seed: int) -> dict[str, list[str]]:
 
 
 class Baseline:
-    """The search by hand, on the driver's own connection."""
+    """The search by hand, on the driver's own connection. Its reads run in one open
+    transaction, as the app's do in its session (a request's): in SQLite's autocommit mode
+    every statement would take and drop its read lock, a few microseconds the app does not
+    spend."""
 
     def __init__(self, url):
         self.sqlite = url.get_backend_name() == "sqlite"
         if self.sqlite:
-            self.conn = sqlite3.connect(url.database)
+            self.conn = sqlite3.connect(url.database, isolation_level=None)
+            self.conn.execute("BEGIN")
             self.mark = "?"
         else:
             import psycopg
-            self.conn = psycopg.connect(
-                url.set(drivername="postgresql").render_as_string(hide_password=False),
-                autocommit=True)
+            self.conn = psycopg.connect(  # not autocommit: the first read opens a transaction
+                url.set(drivername="postgresql").render_as_string(hide_password=False))
             self.mark = "%s"
+        self.sql: dict = {}
 
-    def condition(self, kind: str, q: str) -> tuple[str, list]:
+    def condition(self, kind: str) -> str:
         m = self.mark
-        if kind == "id_number":
-            return f"id_number = {m}", [q]
-        if kind == "archive_no":
-            return f"archive_no = {m}", [q]
+        if kind in UNIQUE:
+            return f"{kind} = {m}"
         column = "name" if kind == "name_prefix" else "name_initials"
         if self.sqlite:  # an index range: SQLite's LIKE ignores the index by default
-            return f"{column} >= {m} AND {column} < {m}", [q, q + "\U0010ffff"]
-        return f"{column} LIKE {m}", [q + "%"]
+            return f"{column} >= {m} AND {column} < {m}"
+        return f"{column} LIKE {m}"
 
-    def search(self, kind: str, q: str, grid_ids: list[int] | None) -> tuple[list, int]:
-        where, params = self.condition(kind, q)
-        if grid_ids is not None:
-            where += f" AND grid_id IN ({', '.join(str(int(g)) for g in grid_ids)})"
+    def params(self, kind: str, q: str) -> list:
+        if kind in UNIQUE:
+            return [q]
+        return [q, q + "\U0010ffff"] if self.sqlite else [q + "%"]
+
+    def statements(self, kind: str, grid_ids: tuple[int, ...] | None) -> tuple[str, str]:
+        """The page's and the count's SQL, written once per kind and scope (as the app
+        builds its statements once per shape): only the driver's work is timed."""
+        key = (kind, grid_ids)
+        if key not in self.sql:
+            where = self.condition(kind)
+            if grid_ids is not None:
+                where += f" AND grid_id IN ({', '.join(str(int(g)) for g in grid_ids)})"
+            self.sql[key] = (f"SELECT {', '.join(COLUMNS)} FROM resident WHERE {where} "
+                             f"ORDER BY name, id LIMIT {PER_PAGE}",
+                             f"SELECT COUNT(*) FROM resident WHERE {where}")
+        return self.sql[key]
+
+    def search(self, kind: str, q: str, grid_ids: tuple[int, ...] | None) -> tuple[list, int]:
+        page, count = self.statements(kind, grid_ids)
+        params = self.params(kind, q)
         cur = self.conn.cursor()
-        cur.execute(f"SELECT {', '.join(COLUMNS)} FROM resident WHERE {where} "
-                    f"ORDER BY name, id LIMIT {PER_PAGE}", params)
+        cur.execute(page, params)
         rows = cur.fetchall()
-        cur.execute(f"SELECT COUNT(*) FROM resident WHERE {where}", params)
+        if kind in UNIQUE:
+            return rows, len(rows)
+        cur.execute(count, params)
         return rows, cur.fetchone()[0]
 
     def close(self):
+        self.conn.rollback()
         self.conn.close()
 
 
@@ -133,9 +159,11 @@ def measure(scope: Scope, grid_ids, queries, baseline: Baseline, repeat: int) ->
                 base_times.append(time.perf_counter() - started)
         median, p95 = median_p95_ms(app_times)
         base_median, base_p95 = median_p95_ms(base_times)
+        # From the unrounded medians: exact searches take a few microseconds, where the
+        # milliseconds' three decimals would make the ratio a matter of rounding.
+        ratio = statistics.median(app_times) / statistics.median(base_times)
         results[kind] = {"median_ms": median, "p95_ms": p95, "baseline_median_ms": base_median,
-                         "baseline_p95_ms": base_p95,
-                         "ratio": round(median / base_median, 2) if base_median else None,
+                         "baseline_p95_ms": base_p95, "ratio": round(ratio, 2),
                          "queries": len(queries[kind])}
     return results
 
@@ -158,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         baseline = Baseline(db.engine.url)
         scopes = {
             "admin": measure(admin_scope, None, queries, baseline, args.repeat),
-            "manager": measure(manager_scope, sorted(manager_scope.grid_ids), queries,
-                               baseline, args.repeat),
+            "manager": measure(manager_scope, tuple(sorted(manager_scope.grid_ids)),
+                               queries, baseline, args.repeat),
         }
         baseline.close()
         backend = db.engine.dialect.name
@@ -172,8 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     # The headline per kind is the slower of the two scopes.
     kinds = {kind: max((scopes[s][kind] for s in scopes), key=lambda r: r["median_ms"])
              for kind in KINDS}
-    verdict = {kind: r["median_ms"] <= LIMITS["median_ms"] and (r["ratio"] or 0) <= LIMITS["ratio"]
-               for kind, r in kinds.items()}
+    # A kind passes when it keeps both limits in every scope.
+    verdict = {kind: all(scopes[s][kind]["median_ms"] <= LIMITS["median_ms"]
+                         and scopes[s][kind]["ratio"] <= LIMITS["ratio"] for s in scopes)
+               for kind in KINDS}
     print(json.dumps({
         "benchmark": "search",
         "residents": args.residents,
@@ -185,8 +215,12 @@ def main(argv: list[str] | None = None) -> int:
         "built_now": built,
         "baseline": ("the same search by hand through the driver (sqlite3/psycopg): the same "
                      "WHERE (index range for prefixes; grid_id IN (the manager's "
-                     f"{n_grids} grids) for the manager scope), ORDER BY name, id LIMIT "
-                     f"{PER_PAGE}, and SELECT COUNT(*); ratio = app median / baseline median"),
+                     f"{n_grids} grids) for the manager scope), the listed columns, ORDER BY "
+                     f"name, id LIMIT {PER_PAGE}, and SELECT COUNT(*) for the prefix searches "
+                     "(ID and archive numbers are unique: the page is the total, as in the "
+                     "app), statements written once, reads in one open transaction as in the "
+                     "app's session; ratio = app median / baseline median, unrounded; a kind "
+                     "passes when both scopes keep both limits"),
         "method": (f"{args.queries} different queries per kind sampled from the residents "
                    f"(seed {args.query_seed}), each run once untimed, then {args.repeat} "
                    "times timed, app and baseline alternating"),
