@@ -174,18 +174,23 @@ def name_initials(name: str) -> str:
     return "".join(_initial(ch) for ch in name)[:16]
 
 
+_QUERY_KINDS = (("archive_no", re.compile(r"\d{17}")),
+                ("id_number", re.compile(r"\d{17}[\dX]")),
+                ("archive_prefix", re.compile(r"\d{13,16}")))
+_PHONE_DIGITS = re.compile(r"\d{1,12}")
+_LANDLINE_DASHED = re.compile(r"0\d{2,3}-\d{7,8}")
+_INITIALS = re.compile(r"[A-Za-z]{1,16}")
+
+
 def classify_query(q: str) -> tuple[str, str]:
     """What a search box entry is: archive number, ID number, phone, initials or name."""
     q = q.strip()
     compact = q.replace(" ", "").upper()
-    if re.fullmatch(r"\d{17}", compact):
-        return "archive_no", compact
-    if re.fullmatch(r"\d{17}[\dX]", compact):
-        return "id_number", compact
-    if re.fullmatch(r"\d{13,16}", compact):
-        return "archive_prefix", compact
-    if re.fullmatch(r"\d{1,12}", compact) or re.fullmatch(r"0\d{2,3}-\d{7,8}", q):
+    for kind, pattern in _QUERY_KINDS:
+        if pattern.fullmatch(compact):
+            return kind, compact
+    if _PHONE_DIGITS.fullmatch(compact) or _LANDLINE_DASHED.fullmatch(q):
         return "phone", compact.replace("-", "") if "-" not in q else q
-    if re.fullmatch(r"[A-Za-z]{1,16}", q):
+    if _INITIALS.fullmatch(q):
         return "initials", q.lower()
     return "name", q

@@ -1,12 +1,14 @@
 """Archive use cases: register, edit, exit, contracts, search. They flush; requests commit."""
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, literal_column, select
+from sqlalchemy import Connection, bindparam, func, literal_column, select
+from sqlalchemy.exc import DBAPIError
 
 from healthgrid.domain import DomainError
 from healthgrid.auth.scope import Scope
@@ -273,17 +275,68 @@ def search_query(scope: Scope, q: str, grid_id: int | None = None):
 LIST_COLUMNS = (Resident.id, Resident.archive_no, Resident.name, Resident.sex,
                 Resident.birth_date, Resident.id_number, Resident.phone, Resident.household_id,
                 Resident.grid_id, Resident.status)
+# A row of the search list: plain values of LIST_COLUMNS, read by name.
+ListRow = namedtuple("ListRow", [column.key for column in LIST_COLUMNS])
+
+
+class _Prepared:
+    """A search statement compiled once for the database and run on the session's own
+    driver connection, inside its transaction. SQLAlchemy's execution path (execution
+    context, cursor result, Row objects) costs more than the index seek of an exact search
+    itself; the SQL, its parameters, the conversion of values (dates on SQLite) and the
+    errors raised stay SQLAlchemy's. Not seen by engine events (before_cursor_execute) nor
+    echo logging."""
+
+    def __init__(self, statement, dialect, row=None):
+        compiled = statement.compile(dialect=dialect)
+        if "POSTCOMPILE" in compiled.string or any(
+                bind.type.dialect_impl(dialect).bind_processor(dialect)
+                for bind in compiled.binds.values()):
+            raise ValueError("a search statement needs no parameter rendering nor conversion")
+        self.sql = compiled.string
+        self.names = compiled.positiontup if compiled.positional else None
+        self.convert = [(index, processor) for index, processor in (
+            (index, column.type.dialect_impl(dialect).result_processor(dialect, None))
+            for index, column in enumerate(statement.selected_columns)) if processor]
+        self.row = row
+
+    def rows(self, connection: Connection, values: dict) -> list:
+        params = values if self.names is None else [values[name] for name in self.names]
+        dbapi_connection = connection.connection.dbapi_connection
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        except connection.dialect.loaded_dbapi.Error as error:
+            # As Connection.execute would: a lost connection is not handed out again, and
+            # the error is SQLAlchemy's (without the parameters: names and ID numbers).
+            invalidated = connection.dialect.is_disconnect(error, dbapi_connection, cursor)
+            if invalidated:
+                connection.invalidate(error)
+            raise DBAPIError.instance(self.sql, params, error,
+                                      connection.dialect.loaded_dbapi.Error,
+                                      hide_parameters=True, connection_invalidated=invalidated,
+                                      dialect=connection.dialect) from error
+        finally:
+            cursor.close()
+        if self.convert:
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for index, processor in self.convert:
+                    row[index] = processor(row[index])
+        return [self.row._make(row) for row in rows] if self.row else rows
+
 
 _PREPARED: dict = {}
 _PREPARED_MAX = 1024  # shapes kept; doctors' and managers' scopes are a few hundred at most
 
 
-def _prepared_search(scope: Scope, kind: str | None, by_grid: bool, dialect: str):
-    """(page statement, count statement) of a search shape, built on first use."""
+def _prepared_search(scope: Scope, kind: str | None, by_grid: bool, dialect):
+    """(page, count) of a search shape, compiled on first use."""
     key = (dialect, kind, by_grid, scope.grid_ids)
     found = _PREPARED.get(key)
     if found is None:
-        filters = _search_filters(scope, kind, by_grid, dialect)
+        filters = _search_filters(scope, kind, by_grid, dialect.name)
         c = Resident.__table__.c
         page = (select(*(c[column.key] for column in LIST_COLUMNS)).where(*filters)
                 .order_by(c.name, c.id)
@@ -291,26 +344,27 @@ def _prepared_search(scope: Scope, kind: str | None, by_grid: bool, dialect: str
         count = select(func.count()).select_from(Resident.__table__).where(*filters)
         if len(_PREPARED) >= _PREPARED_MAX:
             _PREPARED.clear()
-        found = _PREPARED[key] = (page, count)
+        found = _PREPARED[key] = (_Prepared(page, dialect, ListRow), _Prepared(count, dialect))
     return found
 
 
 def search_residents(scope: Scope, q: str, grid_id: int | None, page: int, per_page: int):
-    """(rows of the page: LIST_COLUMNS, total) among the residents the scope may see."""
+    """(rows of the page: ListRow, total) among the residents the scope may see."""
     kind, value = _classify(q)
-    session = db.session
-    dialect = session.get_bind().dialect.name
-    page_statement, count_statement = _prepared_search(scope, kind, grid_id is not None,
-                                                       dialect)
-    values = _search_values(kind, value, grid_id, dialect)
+    session = db.session()
     if session.autoflush:  # as an ORM query would: what this request added is found
         session.flush()
+    # The session's connection for residents, in its transaction.
+    connection = session.connection(bind_arguments={"mapper": Resident.__mapper__})
+    page_statement, count_statement = _prepared_search(scope, kind, grid_id is not None,
+                                                       connection.dialect)
+    values = _search_values(kind, value, grid_id, connection.dialect.name)
     # Plain rows of the listed columns: building full ORM objects cost more than the search.
-    items = session.execute(page_statement, {**values, "search_limit": per_page,
-                                             "search_offset": (page - 1) * per_page}).all()
+    items = page_statement.rows(connection, {**values, "search_limit": per_page,
+                                             "search_offset": (page - 1) * per_page})
     if kind in _EXACT:
         return items, len(items)  # unique columns: the page is the whole answer
-    return items, session.execute(count_statement, values).scalar_one()
+    return items, count_statement.rows(connection, values)[0][0]
 
 
 def timeline(resident: Resident) -> list[TimelineEntry]:

@@ -113,3 +113,26 @@ def test_rows_carry_the_listed_columns(district, people, db):
         resident.id_number, resident.phone, resident.household_id, resident.grid_id,
         resident.status)
     assert isinstance(row.birth_date, date)
+
+
+def test_search_sees_the_sessions_unflushed_changes(district, people, db):
+    resident = db.session.scalars(select(Resident).order_by(Resident.id)).first()
+    resident.name = "欧阳新名"  # not flushed: the search flushes first, as ORM queries do
+    items, total = search_residents(Scope(None, None, None, "admin"), "欧阳", None, 1, 20)
+    assert [r.id for r in items] == [resident.id] and total == 1
+
+
+def test_database_errors_are_sqlalchemys_and_keep_identifiers_out(district, db):
+    from sqlalchemy import bindparam, literal_column
+    from sqlalchemy.exc import DBAPIError
+
+    from healthgrid.records.services import _Prepared
+    connection = db.session.connection()
+    c = Resident.__table__.c
+    broken = _Prepared(select(c.id).where(c.id_number == bindparam("search_value"),
+                                          literal_column("no_such_column IS NULL")),
+                       connection.dialect)
+    with pytest.raises(DBAPIError) as raised:
+        broken.rows(connection, {"search_value": "110105197005010011"})
+    assert "no_such_column" in str(raised.value)
+    assert "110105197005010011" not in str(raised.value)
