@@ -2,6 +2,7 @@
 from flask import Flask
 from sqlalchemy import event, text
 
+from .concurrent_reads import READ_ONLY
 from .extensions import db
 
 
@@ -26,6 +27,9 @@ def init_engine_events(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")  # a reader in WAL mode waits for no one
+            return
         # IMMEDIATE takes the write lock up front: a transaction that read and then writes
         # could otherwise fail at once with SQLITE_BUSY when another writer got there first
         # (busy_timeout does not cover that case). SQLite is for development and small

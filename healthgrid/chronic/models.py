@@ -41,7 +41,10 @@ class Enrollment(db.Model):
 
 
 class FollowUp(db.Model):
-    __table_args__ = (Index("ix_follow_up_enrollment_date", "enrollment_id", "visit_date"),)
+    # An enrollment's visits by date, with the latest one's result read from the index:
+    # the indicators ask it of every managed patient.
+    __table_args__ = (Index("ix_follow_up_enrollment_latest", "enrollment_id", "visit_date",
+                            "id", "at_target"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"))

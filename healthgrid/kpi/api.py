@@ -18,7 +18,7 @@ blp = api_blueprint("kpi_api", __name__, description="Indicators, performance an
 kpi_roles = roles_required("admin", "manager", "doctor")
 
 
-def compute_for(params: dict) -> services.Result:
+def compute_for(params: dict, with_trend: bool = False) -> services.Result:
     """Resolve scope and period (404 outside the caller's scope), then count."""
     scope = services.resolve_scope(params["scope"], current_scope())
     period = rules.parse_period(params["period"])
@@ -26,7 +26,7 @@ def compute_for(params: dict) -> services.Result:
         as_of = period.as_of(today(), params.get("as_of"))
     except ValueError:
         abort(422, errors={"as_of": ["as_of must lie within the period."]})
-    return services.compute(scope, period, as_of, today())
+    return services.compute(scope, period, as_of, today(), with_trend)
 
 
 def indicator_rows(values: dict[str, rules.Value]) -> list[dict]:
@@ -88,7 +88,7 @@ def performance(params):
 def performance_pdf(params):
     """The performance report (cover, indicators, charts, ranking, a page per team)."""
     from .report import render_report
-    result = compute_for(params)
+    result = compute_for(params, with_trend=True)
     pdf = render_report(result)
     audit("kpi.report", detail=f"scope={result.scope.key} period={result.period.label} "
                                f"by={current_user.username}")

@@ -29,6 +29,6 @@ def report(scope_text: str, period: str, as_of, out: Path):
         raise click.BadParameter(str(exc))
     with current_app.test_request_context():
         scope = services.resolve_scope(scope_text, Scope(None, None, None, "admin"))
-        pdf = render_report(services.compute(scope, parsed, day, today()))
+        pdf = render_report(services.compute(scope, parsed, day, today(), with_trend=True))
     out.write_bytes(pdf)
     click.echo(f"wrote {out} ({len(pdf)} bytes)")

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import pandas as pd
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from healthgrid.auth.scope import Scope
+from healthgrid.concurrent_reads import default_workers, run_reads
 from healthgrid.extensions import db
 from healthgrid.org.models import (Community, Grid, Institution, Staff, Team, TeamMembership)
 
@@ -39,10 +41,22 @@ class Result:
     as_of: date
     values: dict[str, rules.Value]
     counts: pd.DataFrame = field(repr=False)   # per grid, for charts and drill-down
+    by_grid: dict[int, dict[str, int]] = field(repr=False)  # the same counts as dictionaries
+    population: dict[int, int] = field(repr=False)  # official population per grid
     provided: pd.DataFrame = field(repr=False)  # (team_id, item) provided
     required: dict[int, list[str]] = field(default_factory=dict)
     live: bool = False  # as_of is today: schedules are read as they stand
     covered: set[int] = field(default_factory=set)  # grids with an active team on as_of
+    monthly: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def trend(self) -> pd.DataFrame:
+        """Month by month in the period: survey awareness and satisfaction, and the share of
+        hypertension and diabetes visits at target."""
+        if self.monthly is None:
+            self.monthly = queries.monthly(db.session, queries.Window(
+                self.period.start, self.as_of, tuple(g.id for g in self.scope.grids)))
+        return self.monthly
 
 
 def resolve_scope(text: str, user_scope: Scope) -> ScopeRef:
@@ -77,8 +91,7 @@ def resolve_scope(text: str, user_scope: Scope) -> ScopeRef:
     if kind == "team":
         team_ids.add(object_id)
     teams = list(db.session.scalars(select(Team).where(Team.id.in_(team_ids))
-                                    .options(selectinload(Team.memberships),
-                                             selectinload(Team.grids))
+                                    .options(selectinload(Team.grids))
                                     .order_by(Team.name))) if team_ids else []
     return ScopeRef(kind, object_id, name, institution, grids, teams)
 
@@ -111,11 +124,11 @@ COUNTED_ITEMS = {"archive": "archived_in_period", "htn_followup": "htn_visits",
                  "dm_followup": "dm_visits", "elderly_check": "elderly_checked"}
 
 
-def _provided_from_counts(counts: pd.DataFrame, teams: list[Team]) -> pd.DataFrame:
+def _provided_from_counts(by_grid: dict[int, dict[str, int]],
+                          teams: list[Team]) -> pd.DataFrame:
     rows = []
     for team in teams:
-        ids = [g.id for g in team.grids if g.id in counts.index]
-        totals = counts.loc[ids].sum() if ids else pd.Series(dtype="int64")
+        totals = grid_totals(by_grid, [g.id for g in team.grids])
         rows += [(team.id, item) for item, column in COUNTED_ITEMS.items()
                  if totals.get(column, 0) > 0]
     return pd.DataFrame(rows, columns=["team_id", "item"])
@@ -129,26 +142,35 @@ ELIGIBILITY = {  # item -> the per-grid count that makes it required
 ALWAYS = set(rules.ALWAYS_REQUIRED) | {"infectious_report", "supervision_report"}
 
 
-def required_items(counts: pd.DataFrame, team: Team) -> list[str]:
-    rows = counts.loc[[g.id for g in team.grids if g.id in counts.index]]
-    totals = rows.sum() if len(rows) else pd.Series(dtype="int64")
+def required_items(by_grid: dict[int, dict[str, int]], team: Team) -> list[str]:
+    totals = grid_totals(by_grid, [g.id for g in team.grids])
     return [item for item in rules.SERVICE_ITEMS
             if item in ALWAYS or totals.get(ELIGIBILITY.get(item, ""), 0) > 0]
 
 
-def pairs(counts: pd.DataFrame, grid_population: dict[int, int], covered: set[int],
-          grid_ids: list[int], include_unattributed: bool) -> dict[str, tuple[int, int]]:
-    """(numerator, denominator) of every grid-level indicator over the given grids."""
-    rows = counts.loc[[g for g in grid_ids if g in counts.index]]
-    t = rows.sum()
-    covered_households = int(rows.loc[[g for g in grid_ids if g in covered and
-                                       g in rows.index], "households"].sum())
+def grid_totals(by_grid: dict[int, dict[str, int]], grid_ids) -> dict[str, int]:
+    """The per-grid counts added up over some grids (rates are never averaged)."""
+    totals: dict[str, int] = {}
+    for grid_id in grid_ids:
+        for name, count in by_grid.get(grid_id, {}).items():
+            totals[name] = totals.get(name, 0) + count
+    return totals
+
+
+def pairs(by_grid: dict[int, dict[str, int]], grid_population: dict[int, int],
+          covered: set[int], grid_ids: list[int],
+          include_unattributed: bool) -> dict[str, tuple[int, int]]:
+    """(numerator, denominator) of every grid-level indicator over the given grids. Plain
+    dictionaries: a centre asks this for each of its hundreds of grids and teams."""
+    t = grid_totals(by_grid, grid_ids)
+    covered_households = sum(by_grid.get(g, {}).get("households", 0)
+                             for g in grid_ids if g in covered)
     population = sum(grid_population.get(g, 0) for g in grid_ids)
-    down_received, down_visited = int(t.get("down_received", 0)), int(t.get("down_visited", 0))
-    if include_unattributed and 0 in counts.index:
-        down_received += int(counts.at[0, "down_received"])
-        down_visited += int(counts.at[0, "down_visited"])
-    g = lambda name: int(t.get(name, 0))  # noqa: E731
+    down_received, down_visited = t.get("down_received", 0), t.get("down_visited", 0)
+    if include_unattributed and 0 in by_grid:
+        down_received += by_grid[0].get("down_received", 0)
+        down_visited += by_grid[0].get("down_visited", 0)
+    g = lambda name: t.get(name, 0)  # noqa: E731
     return {
         "grid_coverage": (covered_households, g("households")),
         "awareness": (g("aware"), g("responses")),
@@ -168,34 +190,47 @@ def pairs(counts: pd.DataFrame, grid_population: dict[int, int], covered: set[in
     }
 
 
-def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date) -> Result:
+def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date,
+            with_trend: bool = False) -> Result:
+    """Every indicator of the scope; with_trend also reads the monthly trend (Result.trend)
+    alongside the counts."""
     grid_ids = [g.id for g in scope.grids]
     window = queries.Window(period.start, as_of, tuple(grid_ids))
     live = as_of == today
-    counts = queries.per_grid(db.session, window, live=live, institution_id=scope.institution.id)
+    team_ids = [t.id for t in scope.teams]
+    jobs = queries.grid_jobs(window, live, scope.institution.id)
+    jobs.append(partial(queries.provided_items, w=window, team_ids=team_ids))
+    if with_trend:
+        jobs.insert(1, partial(queries.monthly, w=window))  # among the longest: early
+    found = run_reads(db.session, jobs,
+                      current_app.config.get("KPI_READ_WORKERS", default_workers()))
+    monthly = found.pop(1) if with_trend else None
+    provided_records = found.pop()
+    counts = queries.per_grid(found, window)
     covered = _covered_grids(scope.grids, as_of)
     population = {g.id: g.population for g in scope.grids}
-    found = pairs(counts, population, covered, grid_ids,
+    by_grid = {int(grid_id): {name: int(n) for name, n in row.items()}
+               for grid_id, row in counts.to_dict("index").items()}
+    found = pairs(by_grid, population, covered, grid_ids,
                   include_unattributed=scope.kind == "institution")
     found["staff_participation"] = _staff_pair(scope.institution, as_of) \
         if scope.kind == "institution" else (0, 0)
-    provided = pd.concat([queries.provided_items(db.session, window,
-                                                 [t.id for t in scope.teams]),
-                          _provided_from_counts(counts, scope.teams)], ignore_index=True)
-    required = {t.id: required_items(counts, t) for t in scope.teams}
+    provided = pd.concat([provided_records, _provided_from_counts(by_grid, scope.teams)],
+                         ignore_index=True)
+    required = {t.id: required_items(by_grid, t) for t in scope.teams}
     provided_set = set(map(tuple, provided[["team_id", "item"]].itertuples(index=False)))
     found["service_provision"] = (
         sum(1 for team_id, items in required.items() for item in items
             if (team_id, item) in provided_set),
         sum(len(items) for items in required.values()))
     values = {i.code: rules.Value(i.code, *found[i.code], i.target) for i in rules.INDICATORS}
-    return Result(scope, period, as_of, values, counts, provided, required, live, covered)
+    return Result(scope, period, as_of, values, counts, by_grid, population, provided, required,
+                  live, covered, monthly)
 
 
 def values_for_grids(result: Result, grid_ids: list[int]) -> dict[str, rules.Value]:
     """The grid-level indicators over a subset of the computed grids (per grid, per team)."""
-    population = {g.id: g.population for g in result.scope.grids}
-    found = pairs(result.counts, population, result.covered, grid_ids,
+    found = pairs(result.by_grid, result.population, result.covered, grid_ids,
                   include_unattributed=False)
     return {code: rules.Value(code, n, d, rules.BY_CODE[code].target)
             for code, (n, d) in found.items()}
@@ -207,8 +242,7 @@ def team_performance(result: Result, weights: dict[str, float] | None = None) ->
     for team in result.scope.teams:
         grid_ids = [g.id for g in team.grids]
         values = values_for_grids(result, grid_ids)
-        team_rows = result.counts.loc[[g for g in grid_ids if g in result.counts.index]]
-        totals = team_rows.sum()
+        totals = grid_totals(result.by_grid, grid_ids)
         required = result.required.get(team.id, [])
         provided = set(result.provided.loc[result.provided["team_id"] == team.id, "item"])
         values["service_provision"] = rules.Value(
@@ -315,10 +349,3 @@ def event_figures(result: Result) -> tuple[list[EventFigures], EventFigures]:
         rows.append(row)
         total.add(row)
     return rows, total
-
-
-def monthly_trend(scope: ScopeRef, period: rules.Period, as_of: date) -> pd.DataFrame:
-    """Month by month in the period: survey awareness and satisfaction, and the share of
-    hypertension and diabetes visits at target (one grouped query each)."""
-    window = queries.Window(period.start, as_of, tuple(g.id for g in scope.grids))
-    return queries.monthly(db.session, window)

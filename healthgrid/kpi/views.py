@@ -59,10 +59,10 @@ def _query() -> dict:
     return {"scope": scope, "period": period, "as_of": as_of or period.as_of(today())}
 
 
-def _compute() -> services.Result:
+def _compute(with_trend: bool = False) -> services.Result:
     q = _query()
     scope = services.resolve_scope(q["scope"], current_scope())
-    return services.compute(scope, q["period"], q["as_of"], today())
+    return services.compute(scope, q["period"], q["as_of"], today(), with_trend)
 
 
 def _breakdown(result: services.Result) -> tuple[str, list[tuple[str, list[int]]]]:
@@ -90,7 +90,7 @@ def charts_for(result: services.Result, codes) -> list:
 
 
 def trend_charts(result: services.Result) -> list:
-    frame = services.monthly_trend(result.scope, result.period, result.as_of)
+    frame = result.trend
     if frame.empty or len(frame) < 2:
         return []
     from datetime import date
@@ -138,7 +138,7 @@ def _scope_choices():
 
 @bp.route("/")
 def dashboard():
-    result = _compute()
+    result = _compute(with_trend=True)
     chart_code = request.args.get("chart")
     codes = list(PLAN_TARGETS) + ([chart_code] if chart_code in rules.BY_CODE else [])
     return render_template(
@@ -236,7 +236,7 @@ def weights():
 @bp.route("/report.pdf")
 def report_pdf():
     from .report import render_report
-    result = _compute()
+    result = _compute(with_trend=True)
     pdf = render_report(result)
     audit("kpi.report", detail=f"scope={result.scope.key} period={result.period.label}")
     db.session.commit()

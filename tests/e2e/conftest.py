@@ -104,8 +104,6 @@ class ServerDatabase:
         if self.pg_base is not None:
             _recreate_pg_database(self.pg_base, self.name, create=False)
 
-    def describe(self) -> str:
-        return self.url if self.pg_base is None else f"PostgreSQL database {self.name}"
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -162,42 +160,47 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def demo_database(tmp_path_factory):
+    """URL of a database of its own, migrated and filled with the demo district."""
+    tmp = tmp_path_factory.mktemp("e2e-database")
+    database = ServerDatabase(tmp)
+    database.create()
+    try:
+        env = {**os.environ, "DATABASE_URL": database.url}
+        _run_command(MIGRATE_COMMAND, env, tmp / "setup.log")
+        _run_command(DEMO_COMMAND, env, tmp / "setup.log")
+        yield database.url
+    finally:
+        database.drop()
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_database, tmp_path_factory):
     """Base URL (http://127.0.0.1:PORT) of gunicorn serving the demo district."""
     tmp = tmp_path_factory.mktemp("e2e-server")
-    database = ServerDatabase(tmp)
     env = {**os.environ,
-           "DATABASE_URL": database.url,
+           "DATABASE_URL": demo_database,
            "SECRET_KEY": SECRET_KEY,
            # Every test signs in from 127.0.0.1; the production limit would lock us out.
            "HEALTHGRID_LOGIN_RATE_LIMIT": "1000 per minute"}
-    setup_log = tmp / "setup.log"
     server_log = tmp / "server.stderr.log"
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-
-    database.create()
-    proc = None
+    with server_log.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
+             "healthgrid:create_app()"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
-        _run_command(MIGRATE_COMMAND, env, setup_log)
-        _run_command(DEMO_COMMAND, env, setup_log)
-        with server_log.open("wb") as stderr:
-            proc = subprocess.Popen(
-                [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-                 "healthgrid:create_app()"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         problem = _wait_until_answering(f"{base_url}/login", proc, STARTUP_TIMEOUT)
         if problem:
-            _stop(proc)
             log = server_log.read_text(encoding="utf-8", errors="replace")
             print(f"--- gunicorn stderr ({server_log}) ---\n{log}")
-            pytest.fail(f"e2e server on {database.describe()} did not start: {problem}\n"
+            pytest.fail(f"e2e server did not start: {problem}\n"
                         f"--- gunicorn stderr ---\n{log[-6000:]}", pytrace=False)
         yield base_url
     finally:
-        if proc is not None:
-            _stop(proc)
-        database.drop()
+        _stop(proc)
 
 
 # --- the browser --------------------------------------------------------------------------

@@ -235,3 +235,30 @@ def test_gap_of_standard_management_names_the_patient_and_last_visit(town):
     assert kind == "patients" and total == 1
     assert rows[0]["name"] == "六" and rows[0]["visits"] == 0 and rows[0]["required"] == 4
     assert rows[0]["team_name"] == district.teams[1].name
+
+
+def test_key_population_by_disease_alone_counts_each_person_once(town):
+    """r8, 45 and otherwise not key population, has both hypertension and diabetes and a
+    contract; r9, 45, was in hypertension management until October (not key on as_of)."""
+    district, r = town
+    as_of = date(2026, 11, 28)
+    before = pairs(compute(district, "2026", as_of))
+    g1 = district.grids[0]
+    r8 = factories.resident(factories.household(g1), name="八", birth_date=date(1981, 3, 1),
+                            created=CREATED)
+    chronic.enroll(r8, "hypertension", date(2026, 2, 1))
+    chronic.enroll(r8, "diabetes", date(2026, 3, 1))
+    sign_contract(r8, district.teams[0], date(2026, 4, 1), None)
+    r9 = factories.resident(factories.household(g1), name="九", birth_date=date(1981, 3, 2),
+                            created=CREATED)
+    htn9 = chronic.enroll(r9, "hypertension", date(2026, 2, 1))
+    chronic.end_enrollment(htn9, "misdiagnosis", date(2026, 10, 1))
+    sign_contract(r9, district.teams[0], date(2026, 4, 1), None)
+    db.session.flush()
+    after = pairs(compute(district, "2026", as_of))
+    n, d = before["key_contract_rate"]
+    assert after["key_contract_rate"] == (n + 1, d + 1)
+    n, d = before["contract_rate"]
+    assert after["contract_rate"] == (n + 2, d + 2)
+    assert after["htn_standard_mgmt"][1] == before["htn_standard_mgmt"][1] + 2  # r9 managed
+    assert after["followup_overdue"][1] == before["followup_overdue"][1] + 2    # r8 only
