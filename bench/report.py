@@ -55,9 +55,10 @@ def main() -> None:
         for key, scope_text in (("institution", f"institution:{centre.id}"),
                                 ("team", f"team:{team.id}")):
             render_report(services.compute(services.resolve_scope(scope_text, admin), period,
-                                           as_of, today()))  # warm-up (fonts, templates)
+                                           as_of, today(), with_trend=True))  # warm-up
             scope, _ = _timed(lambda: services.resolve_scope(scope_text, admin))
-            result, compute_s = _timed(lambda: services.compute(scope, period, as_of, today()))
+            result, compute_s = _timed(lambda: services.compute(scope, period, as_of, today(),
+                                                                with_trend=True))
             pdf, render_s = _timed(lambda: render_report(result))
             out[key] = {"scope": scope_text, "grids": len(scope.grids),
                         "teams": len(scope.teams), "seconds": round(compute_s + render_s, 3),

@@ -305,18 +305,19 @@ def provided_items(session: Session, w: Window, team_ids: list[int]) -> pd.DataF
     """(team_id, item) pairs with at least one record in the period, for the records kept by
     team (archives, visits and checks are read off the per-grid counts: services.py)."""
     statement = text("""
-        SELECT c.team_id, 'contract' AS item FROM contract c
-          WHERE c.start_date BETWEEN :start AND :as_of GROUP BY c.team_id
+        SELECT t.id AS team_id, 'contract' AS item FROM team t
+          WHERE t.id IN :teams AND EXISTS (SELECT 1 FROM contract c
+            WHERE c.team_id = t.id AND c.start_date BETWEEN :start AND :as_of)
         UNION SELECT s.team_id, s.kind FROM service_record s
-          WHERE s.date BETWEEN :start AND :as_of GROUP BY s.team_id, s.kind
+          WHERE s.team_id IN :teams AND s.date BETWEEN :start AND :as_of
+          GROUP BY s.team_id, s.kind
         UNION SELECT COALESCE(x.from_team_id, x.assigned_team_id), 'referral' FROM referral x
           WHERE x.referred_on BETWEEN :start AND :as_of
-            AND COALESCE(x.from_team_id, x.assigned_team_id) IS NOT NULL
+            AND COALESCE(x.from_team_id, x.assigned_team_id) IN :teams
           GROUP BY COALESCE(x.from_team_id, x.assigned_team_id)
-    """)
-    result = session.execute(statement, w.params())
-    frame = pd.DataFrame(result.fetchall(), columns=["team_id", "item"])
-    return frame[frame["team_id"].isin(team_ids)]
+    """).bindparams(bindparam("teams", expanding=True))
+    result = session.execute(statement, {**w.params(), "teams": list(team_ids) or [-1]})
+    return pd.DataFrame(result.fetchall(), columns=["team_id", "item"])
 
 
 def grid_events(session: Session, w: Window) -> pd.DataFrame:

@@ -152,7 +152,6 @@ def _days(value: float | None) -> str:
     return f"{value:.1f}" if value is not None else "—"
 
 
-@bp.app_template_global()
 def kpi_event_sheet(result: services.Result) -> str:
     """The grid events of the performance report, per grid and in total, as aligned lines
     (see report.py: tables are set as monospaced text)."""

@@ -82,11 +82,17 @@ class Resident(db.Model):
 
 class Contract(db.Model):
     """A family-doctor service contract (家庭医生签约) between a resident and a team."""
-    __table_args__ = (Index("ix_contract_resident_dates", "resident_id", "start_date", "end_date"),)
+    __table_args__ = (
+        # Whether a resident holds a contract on a day, answered from the index alone.
+        Index("ix_contract_resident_period", "resident_id", "start_date", "end_date",
+              "terminated_on"),
+        # Whether a team signed any contract in a period: one seek per team.
+        Index("ix_contract_team_start", "team_id", "start_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
     start_date: Mapped[date]
     end_date: Mapped[date]
     # Set when the term is cut short (death, moving out); the contract then ends that day.
