@@ -191,12 +191,13 @@ def due_sql(session: Session, live: bool) -> str:
                 {_add_days(session, 'e.enrolled_on', 14)})"""
 
 
-# Active, not key by profile, and with an active hypertension or diabetes enrollment: key by
-# disease alone (1), and contracted (2). Counted on one enrollment per resident (the
-# hypertension one if both); 0 on every other enrollment.
-KEY_BY_DISEASE = f"""CASE WHEN m.active = 1 AND {ACTIVE_RESIDENT} AND NOT ({PROFILE_KEY})
-    AND (m.program = 'hypertension' OR NOT EXISTS (
-      SELECT 1 FROM enrollment h WHERE h.resident_id = m.resident_id
+# Active, not key by profile, and with an active hypertension or diabetes enrollment (`e` of
+# resident `r`): key by disease alone (1), and contracted (2). Counted on one enrollment per
+# resident (the hypertension one if both); 0 on every other enrollment.
+KEY_BY_DISEASE = f"""CASE WHEN (e.exited_on IS NULL OR e.exited_on > :as_of)
+    AND {ACTIVE_RESIDENT} AND NOT ({PROFILE_KEY})
+    AND (e.program = 'hypertension' OR NOT EXISTS (
+      SELECT 1 FROM enrollment h WHERE h.resident_id = r.id
         AND h.program = 'hypertension' AND h.enrolled_on <= :as_of
         AND (h.exited_on IS NULL OR h.exited_on > :as_of)))
     THEN CASE WHEN EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id
@@ -211,21 +212,22 @@ def chronic(session: Session, w: Window, live: bool) -> pd.DataFrame:
     patients, those followed up as often as required, those at target; the enrollments
     active on as_of and those overdue; the key population by disease alone and its
     contracted part. Materialized, so that each patient's visits are looked up once (a
-    subquery referred to several times would be evaluated at each reference); grouped by
-    the key-population case too, which is then worked out once per enrollment."""
+    subquery referred to several times would be evaluated at each reference)."""
     required = required_from("m.days")
     found = _frame(session, f"""
         WITH m AS MATERIALIZED (
-          SELECT e.id, e.resident_id, e.program,
+          SELECT r.grid_id, e.program,
             CASE WHEN e.exited_on IS NULL OR e.exited_on > :as_of THEN 1 ELSE 0 END AS active,
             {due_sql(session, live)} AS due,
             {managed_days_sql(session)} AS days,
             (SELECT COUNT(*) FROM follow_up f WHERE {_IN_PERIOD}) AS n,
             (SELECT f.at_target FROM follow_up f WHERE {_IN_PERIOD}
-               ORDER BY f.visit_date DESC, f.id DESC LIMIT 1) AS latest_at_target
-          FROM enrollment e WHERE e.program IN ('hypertension', 'diabetes')
+               ORDER BY f.visit_date DESC, f.id DESC LIMIT 1) AS latest_at_target,
+            {KEY_BY_DISEASE} AS key_case
+          FROM enrollment e JOIN resident r ON r.id = e.resident_id
+          WHERE r.grid_id IN :grids AND e.program IN ('hypertension', 'diabetes')
             AND e.enrolled_on <= :as_of AND (e.exited_on IS NULL OR e.exited_on >= :start))
-        SELECT r.grid_id, m.program, {KEY_BY_DISEASE} AS key_case, COUNT(*) AS managed,
+        SELECT m.grid_id, m.program, m.key_case, COUNT(*) AS managed,
           SUM(CASE WHEN m.n >= {required} THEN 1 ELSE 0 END) AS standard,
           SUM(CASE WHEN m.latest_at_target THEN 1 ELSE 0 END) AS controlled,
           SUM({required}) AS visits_required,
@@ -233,9 +235,7 @@ def chronic(session: Session, w: Window, live: bool) -> pd.DataFrame:
           SUM(m.n) AS visits,
           SUM(m.active) AS chronic_active,
           SUM(CASE WHEN m.active = 1 AND m.due < :as_of THEN 1 ELSE 0 END) AS chronic_overdue
-        FROM m JOIN resident r ON r.id = m.resident_id
-        WHERE r.grid_id IN :grids
-        GROUP BY 1, 2, 3""", w.params())
+        FROM m GROUP BY m.grid_id, m.program, m.key_case""", w.params())
     by_program = [found[found["program"] == program][list(CHRONIC_COLUMNS)]
                   .groupby(level=0).sum().add_prefix(prefix + "_")
                   for program, prefix in PROGRAM_PREFIX.items()]
