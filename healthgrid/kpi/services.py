@@ -324,6 +324,12 @@ class EventFigures:
     grid_id: int | None = None
 
     @property
+    def quiet(self) -> bool:
+        """Nothing reported or closed in the period, nothing open past its deadline: a
+        centre's list shows the other grids (hundreds of rows of zeros would hide them)."""
+        return not (self.reported or self.closed or self.overdue)
+
+    @property
     def on_time_rate(self) -> float | None:
         return self.on_time / self.closed if self.closed else None
 

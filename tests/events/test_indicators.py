@@ -86,3 +86,15 @@ def test_the_performance_report_shows_them(history, login_as):
     assert "网格事件" in text and "平均办结天数" in text
     line = next(line for line in text.splitlines() if line.strip().startswith("合计"))
     assert line.split()[1:] == ["5", "4", "3", "75.0%", "8.0", "1"]
+
+
+def test_grids_without_events_are_summed_up_in_a_line(history, login_as):
+    client = login_as("manager")
+    busy = client.get(f"/kpi/?scope=institution:{history.centre.id}&period=2026-Q1")
+    page = busy.get_data(as_text=True)
+    assert 'id="quiet-grids"' not in page    # both grids had events in the quarter
+    quiet = client.get(f"/kpi/?scope=institution:{history.centre.id}&period=2025-Q2")
+    page = quiet.get_data(as_text=True)
+    table = page.split('id="event-figures"')[1].split("</table>")[0]
+    assert all(grid.name not in table for grid in history.grids) and "合计" in table
+    assert "另有 2 个网格在统计期内无事件" in page
