@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -29,15 +29,17 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def run_reads(session: Session, jobs: Sequence[Callable[[Session], T]],
-              workers: int) -> list[T]:
+def run_reads(session: Session, jobs: Sequence[Callable[[Session], T]], workers: int,
+              pg_settings: Mapping[str, str] | None = None) -> list[T]:
     """The results of jobs(session), in order. Longest jobs first makes the best use of the
     workers. Runs them one after the other on `session` itself when that session holds its
     own uncommitted work on one connection (as the tests do), or the database lives in
-    memory: another connection would not see the same records."""
+    memory: another connection would not see the same records. On PostgreSQL, pg_settings
+    hold for the jobs' transactions (SET LOCAL)."""
     bind = session.get_bind()
     if (workers < 2 or len(jobs) < 2 or not isinstance(bind, Engine)
             or bind.url.database in (None, "", ":memory:")):
+        _apply(session, pg_settings)
         return [job(session) for job in jobs]
     snapshot = None
     if bind.dialect.name == "postgresql":
@@ -53,7 +55,15 @@ def run_reads(session: Session, jobs: Sequence[Callable[[Session], T]],
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
             with Session(bind=connection) as worker_session:
+                _apply(worker_session, pg_settings)
                 return job(worker_session)
 
     with ThreadPoolExecutor(min(workers, len(jobs))) as pool:
         return list(pool.map(run, jobs))
+
+
+def _apply(session: Session, pg_settings: Mapping[str, str] | None) -> None:
+    if pg_settings and session.get_bind().dialect.name == "postgresql":
+        for name, value in pg_settings.items():
+            session.execute(text("SELECT set_config(:name, :value, true)"),
+                            {"name": name, "value": value})
