@@ -192,8 +192,10 @@ def pairs(by_grid: dict[int, dict[str, int]], grid_population: dict[int, int],
 
 # PostgreSQL for the counting queries. JIT compilation is planned for them by their cost
 # and took longer than their execution (1.7 of 2.3 s for the chronic pass at 1M residents);
-# hash joins and aggregates of a district's rows spill to disk at the default 4 MB.
-COUNTING_SETTINGS = {"jit": "off", "work_mem": "64MB"}
+# hash joins and aggregates of a district's rows spill to disk at the default 4 MB; the
+# queries already run side by side (run_reads), parallel plans within each only add
+# processes competing for the same cores.
+COUNTING_SETTINGS = {"jit": "off", "work_mem": "64MB", "max_parallel_workers_per_gather": "0"}
 
 
 def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date,
