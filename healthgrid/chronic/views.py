@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from healthgrid.auth.loading import roles_required
-from healthgrid.auth.scope import current_scope, get_in_scope_or_404
+from healthgrid.auth.scope import current_scope
 from healthgrid.auth.services import audit
 from healthgrid.charts import Chart, Series, TargetLine, line_chart
 from healthgrid.clock import today

@@ -1,7 +1,6 @@
 from flask import abort as http_abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_smorest import abort
 from sqlalchemy import func, select
 
 from healthgrid.apiutil import api_blueprint, fail, guard
