@@ -5,7 +5,6 @@ denominator − numerator long; for overdue follow-ups, where lower is better, t
 overdue patients themselves (a test checks every indicator)."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from . import queries
@@ -33,16 +32,12 @@ PROGRAM_GAPS = {
 }
 
 
-def _statement(sql: str):
-    statement = text(sql)
-    return statement.bindparams(bindparam("grids", expanding=True)) if ":grids" in sql \
-        else statement
-
-
 def _run(session: Session, sql: str, params: dict, page: int, per_page: int):
-    total = session.execute(_statement(f"SELECT COUNT(*) FROM ({sql}) AS gap"), params).scalar()
-    rows = session.execute(_statement(f"{sql} LIMIT :limit OFFSET :offset"), {
-        **params, "limit": per_page, "offset": (page - 1) * per_page}).mappings().all()
+    count = f"SELECT COUNT(*) FROM ({sql}) AS gap"
+    total = session.execute(queries.statement(count, params), params).scalar()
+    paged = {**params, "limit": per_page, "offset": (page - 1) * per_page}
+    rows = session.execute(queries.statement(f"{sql} LIMIT :limit OFFSET :offset", paged),
+                           paged).mappings().all()
     return [dict(row) for row in rows], total
 
 

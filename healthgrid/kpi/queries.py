@@ -53,11 +53,15 @@ PROFILE_KEY = ("r.birth_date <= :born_65 OR r.birth_date > :born_7 OR r.pregnant
 KEY_POPULATION = f"({PROFILE_KEY} OR ch.resident_id IS NOT NULL)"
 
 
+def statement(sql: str, params: dict):
+    """The SQL with its list parameters (grids, teams) expanded into IN lists."""
+    lists = [bindparam(name, expanding=True) for name, value in params.items()
+             if isinstance(value, list) and f":{name}" in sql]
+    return text(sql).bindparams(*lists) if lists else text(sql)
+
+
 def _frame(session: Session, sql: str, params: dict) -> pd.DataFrame:
-    statement = text(sql)
-    if ":grids" in sql:
-        statement = statement.bindparams(bindparam("grids", expanding=True))
-    result = session.execute(statement, params)
+    result = session.execute(statement(sql, params), params)
     # Plain tuples: pandas probes each row's attributes, and a Row answers a missing one
     # through an exception (a tenth of a second over a centre's rows).
     frame = pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
@@ -207,6 +211,13 @@ KEY_BY_DISEASE = f"""CASE WHEN (e.exited_on IS NULL OR e.exited_on > :as_of)
     ELSE 0 END"""
 CHRONIC_COLUMNS = ("managed", "standard", "controlled", "visits_required", "visits_done",
                    "visits")
+PROGRAM_PREFIX = {"hypertension": "htn", "diabetes": "dm"}
+
+
+def _by_program(found: pd.DataFrame, columns) -> list[pd.DataFrame]:
+    """Each program's columns, prefixed htn_ / dm_, added up per index value."""
+    return [found[found["program"] == program][list(columns)].groupby(level=0).sum()
+            .add_prefix(prefix + "_") for program, prefix in PROGRAM_PREFIX.items()]
 
 
 def chronic(session: Session, w: Window, live: bool) -> pd.DataFrame:
@@ -238,18 +249,12 @@ def chronic(session: Session, w: Window, live: bool) -> pd.DataFrame:
           SUM(m.active) AS chronic_active,
           SUM(CASE WHEN m.active = 1 AND m.due < :as_of THEN 1 ELSE 0 END) AS chronic_overdue
         FROM m GROUP BY m.grid_id, m.program, m.key_case""", w.params())
-    by_program = [found[found["program"] == program][list(CHRONIC_COLUMNS)]
-                  .groupby(level=0).sum().add_prefix(prefix + "_")
-                  for program, prefix in PROGRAM_PREFIX.items()]
     both = pd.DataFrame({
         "chronic_active": found["chronic_active"], "chronic_overdue": found["chronic_overdue"],
         "key_by_disease": found["managed"].where(found["key_case"] > 0, 0),
         "key_contracted_by_disease": found["managed"].where(found["key_case"] == 2, 0),
     }).groupby(level=0).sum()
-    return pd.concat(by_program + [both], axis=1)
-
-
-PROGRAM_PREFIX = {"hypertension": "htn", "diabetes": "dm"}
+    return pd.concat(_by_program(found, CHRONIC_COLUMNS) + [both], axis=1)
 
 
 def elderly_checked(session: Session, w: Window) -> pd.DataFrame:
@@ -306,7 +311,7 @@ def down_referrals(session: Session, w: Window, institution_id: int | None) -> p
 def provided_items(session: Session, w: Window, team_ids: list[int]) -> pd.DataFrame:
     """(team_id, item) pairs with at least one record in the period, for the records kept by
     team (archives, visits and checks are read off the per-grid counts: services.py)."""
-    statement = text("""
+    return _frame(session, """
         SELECT t.id AS team_id, 'contract' AS item FROM team t
           WHERE t.id IN :teams AND EXISTS (SELECT 1 FROM contract c
             WHERE c.team_id = t.id AND c.start_date BETWEEN :start AND :as_of)
@@ -317,9 +322,7 @@ def provided_items(session: Session, w: Window, team_ids: list[int]) -> pd.DataF
           WHERE x.referred_on BETWEEN :start AND :as_of
             AND COALESCE(x.from_team_id, x.assigned_team_id) IN :teams
           GROUP BY COALESCE(x.from_team_id, x.assigned_team_id)
-    """).bindparams(bindparam("teams", expanding=True))
-    result = session.execute(statement, {**w.params(), "teams": list(team_ids) or [-1]})
-    return pd.DataFrame([tuple(row) for row in result], columns=["team_id", "item"])
+    """, {**w.params(), "teams": list(team_ids) or [-1]})
 
 
 def grid_events(session: Session, w: Window) -> pd.DataFrame:
@@ -391,11 +394,9 @@ def monthly(session: Session, w: Window) -> pd.DataFrame:
         FROM e JOIN follow_up f ON f.enrollment_id = e.id
         WHERE f.visit_date BETWEEN :start AND :as_of
         GROUP BY {month_f}, e.program""", w.params())
-    visits_by_month = pd.concat(
-        [visits[visits["program"] == program].set_index("month")[["visits", "at_target"]]
-         .add_prefix(prefix + "_") for program, prefix in PROGRAM_PREFIX.items()],
-        axis=1).reset_index()
-    frames = [f.set_index("month") for f in (surveys_by_month, visits_by_month) if len(f)]
+    visits_by_month = pd.concat(_by_program(visits.set_index("month"), ("visits", "at_target")),
+                                axis=1)
+    frames = [f for f in (surveys_by_month.set_index("month"), visits_by_month) if len(f)]
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, axis=1).fillna(0).astype("int64").sort_index()
