@@ -50,12 +50,16 @@ class Result:
     monthly: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
+    def window(self) -> queries.Window:
+        return queries.Window(self.period.start, self.as_of,
+                              tuple(g.id for g in self.scope.grids))
+
+    @property
     def trend(self) -> pd.DataFrame:
         """Month by month in the period: survey awareness and satisfaction, and the share of
         hypertension and diabetes visits at target."""
         if self.monthly is None:
-            self.monthly = queries.monthly(db.session, queries.Window(
-                self.period.start, self.as_of, tuple(g.id for g in self.scope.grids)))
+            self.monthly = queries.monthly(db.session, self.window)
         return self.monthly
 
 
@@ -290,9 +294,7 @@ def gap_rows(result: Result, code: str, page: int, per_page: int) -> tuple[str, 
         return "services", rows[(page - 1) * per_page: page * per_page], len(rows)
     if code == "staff_participation" and result.scope.kind != "institution":
         return "staff", [], 0
-    window = queries.Window(result.period.start, result.as_of,
-                            tuple(g.id for g in result.scope.grids))
-    return gaps.gap(db.session, code, window, result.scope.institution.id,
+    return gaps.gap(db.session, code, result.window, result.scope.institution.id,
                     [t.id for t in result.scope.teams], result.live, page, per_page)
 
 
@@ -353,9 +355,7 @@ class EventFigures:
 
 def event_figures(result: Result) -> tuple[list[EventFigures], EventFigures]:
     """Per grid of the scope, and the scope's total (sums of counts, never of rates)."""
-    window = queries.Window(result.period.start, result.as_of,
-                            tuple(g.id for g in result.scope.grids))
-    frame = queries.grid_events(db.session, window)
+    frame = queries.grid_events(db.session, result.window)
     rows, total = [], EventFigures(result.scope.name)
     for grid in result.scope.grids:
         found = frame.loc[grid.id] if grid.id in frame.index else None
