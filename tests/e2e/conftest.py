@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -271,6 +272,20 @@ def login(page, base_url: str, username: str, password: str = PASSWORD) -> None:
     if urlsplit(page.url).path.rstrip("/") == "/login":
         flashes = page.locator(".flash, .error").all_inner_texts()
         raise AssertionError(f"signing in as {username!r} failed: {flashes}")
+
+
+@contextmanager
+def signed_in(browser, live_server, username):
+    """A desktop page of another user, in a context of its own (its own cookies)."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN",
+                                  viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        login(page, live_server, username)
+        yield page
+    finally:
+        context.close()
 
 
 _screenshot_dir: Path | None = None

@@ -5,14 +5,13 @@ team never sees it; the centre's dashboard shows the demo's emergency waiting.""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from .conftest import DEFAULT_TIMEOUT_MS, ROOT, login, shot
+from .conftest import ROOT, login, shot, signed_in
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00"
        b"\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00"
@@ -21,20 +20,6 @@ PHOTO_DIR = ROOT / "instance" / "event_photos"  # where the e2e server keeps pho
 PLACE = "光明小区 7 号楼二次供水水箱"
 FOUND = "水箱盖未上锁，箱内漂浮杂物，居民反映自来水有异味"
 FEEDBACK = "物业已清洗消毒水箱并加锁，区疾控采样检测合格"
-
-
-@contextmanager
-def signed_in(browser, live_server, username):
-    """A desktop page of another user, in a context of its own (its own cookies)."""
-    context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                  viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    try:
-        page = context.new_page()
-        login(page, live_server, username)
-        yield page
-    finally:
-        context.close()
 
 
 def _fits(page) -> None:

@@ -5,28 +5,13 @@ right team's worklist."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
-from .conftest import DEFAULT_TIMEOUT_MS, login, shot
+from .conftest import login, shot, signed_in
 
 FEEDBACK = "冠脉造影未见明显狭窄；原发性高血压3级，已调整为氨氯地平+缬沙坦，2周后社区复查血压。"
-
-
-@contextmanager
-def signed_in(browser, live_server, username):
-    """A page of another user, in a context of its own (its own cookies)."""
-    context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                  viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    try:
-        page = context.new_page()
-        login(page, live_server, username)
-        yield page
-    finally:
-        context.close()
 
 
 def _open_a_resident_with_an_id_number(page, live_server) -> tuple[str, str]:
