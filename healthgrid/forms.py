@@ -1,8 +1,12 @@
 """Bridges HTML forms and marshmallow schemas, the one place input is validated."""
 from __future__ import annotations
 
+from flask import flash, request
 from flask_babel import LazyString, gettext, lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
+
+from .domain import DomainError
+from .extensions import db
 
 MAX_ID = 2 ** 31 - 1  # the databases' INTEGER: larger numbers name nothing
 
@@ -56,6 +60,30 @@ def load_form(schema: Schema, data: dict) -> tuple[dict | None, dict]:
         return schema.load(data), {}
     except ValidationError as exc:
         return None, translate_errors(exc.messages)
+
+
+def error_line(errors: dict) -> str:
+    """Every field's messages in one line, for a flash on the page a small form returns to
+    (it has no form to show them beside the fields)."""
+    return " ".join(m for ms in errors.values() for m in ms)
+
+
+def post_small_form(schema: Schema, use_case, done: str) -> None:
+    """A small form posted from a page that the request then redirects back to: its errors,
+    the use case's refusal (a DomainError) or `done` are flashed there, and the change is
+    committed only when the use case went through."""
+    data, errors = load_form(schema, clean_form(request.form))
+    if data is None:
+        flash(error_line(errors), "error")
+        return
+    try:
+        use_case(data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
 
 
 class Id(fields.Integer):

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -17,7 +16,7 @@ from healthgrid.charts import Chart, Series, TargetLine, line_chart
 from healthgrid.clock import today
 from healthgrid.downloads import xlsx_response
 from healthgrid.extensions import db
-from healthgrid.forms import clean_form, load_form
+from healthgrid.forms import clean_form, load_form, post_small_form
 from healthgrid.labels import choices, label
 from healthgrid.org.models import Grid, Team
 from healthgrid.records.models import Resident
@@ -46,43 +45,19 @@ def get_enrollment_or_404(enrollment_id: int) -> Enrollment:
     return enrollment
 
 
-def _flash_errors(errors: dict) -> None:
-    flash(" ".join(m for ms in errors.values() for m in ms), "error")
-
-
 @bp.post("/residents/<int:resident_id>/enrollments")
 def enroll(resident_id: int):
     resident = get_resident_or_404(resident_id)
-    data, errors = load_form(EnrollmentCreateSchema(), clean_form(request.form))
-    if data is None:
-        _flash_errors(errors)
-    else:
-        try:
-            services.enroll(resident, data["program"], data["enrolled_on"])
-        except services.ChronicError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Enrolled."), "success")
+    post_small_form(EnrollmentCreateSchema(), lambda data: services.enroll(
+        resident, data["program"], data["enrolled_on"]), _("Enrolled."))
     return redirect(url_for("records.resident", resident_id=resident_id, _anchor="programs"))
 
 
 @bp.post("/enrollments/<int:enrollment_id>/end")
 def end(enrollment_id: int):
     enrollment = get_enrollment_or_404(enrollment_id)
-    data, errors = load_form(EnrollmentExitSchema(), clean_form(request.form))
-    if data is None:
-        _flash_errors(errors)
-    else:
-        try:
-            services.end_enrollment(enrollment, data["reason"], data["exited_on"])
-        except services.ChronicError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The enrollment has ended."), "success")
+    post_small_form(EnrollmentExitSchema(), lambda data: services.end_enrollment(
+        enrollment, data["reason"], data["exited_on"]), _("The enrollment has ended."))
     return redirect(url_for("records.resident", resident_id=enrollment.resident_id,
                             _anchor="programs"))
 

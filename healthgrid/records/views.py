@@ -17,7 +17,7 @@ from healthgrid.clock import today
 from healthgrid.dbsetup import refresh_planner_statistics
 from healthgrid.downloads import XLSX_MIMETYPE
 from healthgrid.extensions import db
-from healthgrid.forms import clean_form, load_form
+from healthgrid.forms import clean_form, error_line, load_form, post_small_form
 from healthgrid.labels import choices
 from healthgrid.org.models import Community, Grid, Team
 
@@ -190,18 +190,9 @@ def resident_edit(resident_id: int):
 @bp.post("/residents/<int:resident_id>/exit")
 def resident_exit(resident_id: int):
     resident = services.get_resident_or_404(resident_id)
-    data, errors = load_form(ExitSchema(), clean_form(request.form))
-    if data is None:
-        flash(" ".join(m for ms in errors.values() for m in ms), "error")
-    else:
-        try:
-            services.record_exit(resident, data["status"], data["status_date"], data["version"])
-        except services.ArchiveError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Recorded. The archive is now read-only history."), "success")
+    post_small_form(ExitSchema(), lambda data: services.record_exit(
+        resident, data["status"], data["status_date"], data["version"]),
+        _("Recorded. The archive is now read-only history."))
     return redirect(url_for("records.resident", resident_id=resident_id))
 
 
@@ -214,8 +205,7 @@ def contract_sign(resident_id: int):
         else:
             data, errors = load_form(ContractSchema(), clean_form(request.form))
             if data is None:
-                raise services.ArchiveError("start_date", " ".join(
-                    m for ms in errors.values() for m in ms))
+                raise services.ArchiveError("start_date", error_line(errors))
             # The service accepts only the team serving the resident's grid.
             team = db.session.get(Team, data["team_id"]) or abort(404)
             services.sign_contract(resident, team, data["start_date"], current_user.id)

@@ -16,7 +16,7 @@ from healthgrid.auth.services import audit
 from healthgrid.chronic.models import FollowUp
 from healthgrid.clock import today
 from healthgrid.extensions import db
-from healthgrid.forms import clean_form, load_form
+from healthgrid.forms import clean_form, error_line, load_form
 from healthgrid.labels import choices, label, reason_text
 from healthgrid.org.models import Institution, Team
 from healthgrid.records.models import Resident
@@ -312,7 +312,7 @@ def act(referral_id: int):
     referral = get_referral_or_404(referral_id)
     data, errors = load_form(TransitionSchema(), clean_form(request.form))
     if data is None:
-        flash(" ".join(m for ms in errors.values() for m in ms), "error")
+        flash(error_line(errors), "error")
         return _detail_page(referral, 422)
     try:
         services.transition(referral, data["action"], data.get("note"), current_user,
