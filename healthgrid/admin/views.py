@@ -34,8 +34,7 @@ def audit_log():
         archive_nos = services.archive_numbers(scope, (e.resident_id for e in entries))
     else:
         params, archive_nos = AuditSearchSchema().load({}), {}
-    pages = max(1, -(-total // params["per_page"]))
     query = {k: v for k, v in form.items() if k != "page"}
     return render_template("admin/audit.html", entries=entries, total=total, form=form,
-                           errors=errors, params=params, pages=pages, query=query,
+                           errors=errors, params=params, query=query,
                            archive_nos=archive_nos), (422 if errors else 200)
