@@ -11,6 +11,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def iso_utc(moment: datetime | None) -> str | None:
+    """A stored (naive UTC) timestamp in ISO 8601 with its offset, as the API gives it."""
+    return moment.replace(tzinfo=timezone.utc).isoformat() if moment else None
+
+
 def now() -> datetime:
     return datetime.now(CENTRE_TZ)
 

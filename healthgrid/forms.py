@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, request
 from flask_babel import LazyString, gettext, lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from .domain import DomainError
 from .extensions import db
@@ -84,6 +84,17 @@ def post_small_form(schema: Schema, use_case, done: str) -> None:
     else:
         db.session.commit()
         flash(done, "success")
+
+
+class Blankless(Schema):
+    """A schema for which an empty field is an absent one: forms send "" for a field left
+    empty, imports for an empty cell."""
+
+    @pre_load
+    def _blank_is_absent(self, data, **_kw):
+        if not isinstance(data, dict):
+            return data  # marshmallow answers "Invalid input type"
+        return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
 
 
 class Id(fields.Integer):

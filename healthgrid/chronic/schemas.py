@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from healthgrid.forms import Id
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from healthgrid.forms import Blankless, Id
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from healthgrid.clock import today
 from healthgrid.records.schemas import text
@@ -30,13 +30,7 @@ def _bounds_hint(name: str) -> str:
     return f"{bound.low:g}–{bound.high:g}"
 
 
-class _Blankless(Schema):
-    @pre_load
-    def _blank_is_absent(self, data, **_kw):
-        return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
-
-
-class EnrollmentCreateSchema(_Blankless):
+class EnrollmentCreateSchema(Blankless):
     program = fields.String(required=True, validate=validate.OneOf(rules.PROGRAMS))
     enrolled_on = fields.Date(load_default=today)
 
@@ -51,7 +45,7 @@ class EnrollmentExitSchema(Schema):
     exited_on = fields.Date(load_default=today)
 
 
-class FollowupSchema(_Blankless):
+class FollowupSchema(Blankless):
     """A visit; the enrollment it belongs to decides what is required and from when."""
     visit_date = fields.Date(required=True)
     method = fields.String(load_default="clinic", validate=validate.OneOf(rules.METHODS))
@@ -99,7 +93,7 @@ class SelfcareSchema(Schema):
     mobility = fields.Integer(required=True, validate=validate.Range(0, 3))
 
 
-class CheckSchema(_Blankless):
+class CheckSchema(Blankless):
     check_date = fields.Date(required=True)
     selfcare = fields.Nested(SelfcareSchema, required=True)
     sbp = fields.Integer(load_default=None, allow_none=True)

@@ -3,14 +3,14 @@ itself; the display names of the events' codes live here too (labels.py holds th
 domains')."""
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
-from healthgrid.clock import today
-from healthgrid.forms import Id
+from healthgrid.clock import iso_utc, today
+from healthgrid.forms import Blankless, Id
 from healthgrid.records.schemas import choice, text
 
 from . import rules
@@ -54,16 +54,7 @@ def event_choices(kind: str) -> list[tuple[str, str]]:
     return [(code, str(caption)) for code, caption in LABELS[kind].items()]
 
 
-class _Blankless(Schema):
-    @pre_load
-    def _blank_is_absent(self, data, **_kw):
-        # Forms send "" for an empty field; that means "not given".
-        if not isinstance(data, dict):
-            return data
-        return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
-
-
-class EventReportSchema(_Blankless):
+class EventReportSchema(Blankless):
     """A team member's report from the spot."""
     event_type = choice(rules.TYPES, required=True)
     grid_id = Id(required=True)
@@ -76,7 +67,7 @@ class EventReportSchema(_Blankless):
                        "(grid team members only)."})
 
 
-class EventTransitionSchema(_Blankless):
+class EventTransitionSchema(Blankless):
     action = choice(rules.ACTIONS, required=True)
     note = text(4000, metadata={"description": "Reason (escalate, return), what was done "
                                                "(resolve, handle), or a remark."})
@@ -112,10 +103,6 @@ class EventQuerySchema(Schema):
 
 # --- output --------------------------------------------------------------------------------
 
-def _utc(moment):
-    return moment.replace(tzinfo=timezone.utc).isoformat() if moment else None
-
-
 class EventStepSchema(Schema):
     action = fields.String()
     # "from" is a keyword: the attribute names are mapped explicitly.
@@ -123,7 +110,7 @@ class EventStepSchema(Schema):
     to = fields.String(attribute="to_status")
     level = fields.String()
     by = fields.String(attribute="actor_name", allow_none=True)
-    at = fields.Function(lambda s: _utc(s.at))
+    at = fields.Function(lambda s: iso_utc(s.at))
     note = fields.String(allow_none=True)
     deadline = fields.Date(allow_none=True)
     assignee = fields.String(allow_none=True)
@@ -133,7 +120,7 @@ class EventPhotoSchema(Schema):
     id = fields.Integer()
     content_type = fields.String()
     size = fields.Integer()
-    uploaded_at = fields.Function(lambda p: _utc(p.uploaded_at))
+    uploaded_at = fields.Function(lambda p: iso_utc(p.uploaded_at))
     url = fields.Function(lambda p: url_for("events.photo", event_id=p.event_id,
                                             photo_id=p.id),
                           metadata={"description": "The photo's page address (signed-in "
@@ -162,9 +149,9 @@ class EventOutSchema(EventSummarySchema):
     description = fields.String()
     feedback = fields.String(allow_none=True)
     reporter = fields.String(attribute="reporter_name", allow_none=True)
-    reported_at = fields.Function(lambda e: _utc(e.reported_at))
-    accepted_at = fields.Function(lambda e: _utc(e.accepted_at), allow_none=True)
-    closed_at = fields.Function(lambda e: _utc(e.closed_at), allow_none=True)
+    reported_at = fields.Function(lambda e: iso_utc(e.reported_at))
+    accepted_at = fields.Function(lambda e: iso_utc(e.accepted_at), allow_none=True)
+    closed_at = fields.Function(lambda e: iso_utc(e.closed_at), allow_none=True)
     history = fields.List(fields.Nested(EventStepSchema), attribute="steps")
     photos = fields.List(fields.Nested(EventPhotoSchema))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from healthgrid.forms import Id
-from marshmallow import (Schema, ValidationError, fields, post_load, pre_load, validate,
+from healthgrid.forms import Blankless, Id
+from marshmallow import (Schema, ValidationError, fields, post_load, validate,
                          validates, validates_schema)
 
 from healthgrid.clock import today
@@ -59,7 +59,7 @@ class HouseholdSchema(Schema):
     phone = Phone(load_default=None, allow_none=True)
 
 
-class ResidentBaseSchema(Schema):
+class ResidentBaseSchema(Blankless):
     """The archive's basic information table (个人基本信息表)."""
     name = text(64, required=True)
     sex = choice(("male", "female"), required=True)
@@ -79,11 +79,6 @@ class ResidentBaseSchema(Schema):
     severe_mental_illness = fields.Boolean(load_default=False)
     disabled = fields.Boolean(load_default=False)
     archive_medium = choice(rules.ARCHIVE_MEDIA, default="electronic")
-
-    @pre_load
-    def _blank_is_absent(self, data, **_kw):
-        # Imports and forms send "" for an empty cell; that means "not given".
-        return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
 
     @validates("birth_date")
     def _birth_date_plausible(self, value, **_kw):

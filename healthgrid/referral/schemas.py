@@ -4,30 +4,20 @@ A referral shows only what the referral needs: the patient's name, sex, age and 
 ID number, and the referral's own fields; never the archive behind it."""
 from __future__ import annotations
 
-from datetime import timezone
-
 from flask_babel import lazy_gettext as _l
 from marshmallow import (EXCLUDE, Schema, ValidationError, fields, post_load, pre_load,
                          validate, validates)
 from stdnum.cn import ric
 
-from healthgrid.clock import today
+from healthgrid.clock import iso_utc, today
+from healthgrid.forms import Blankless
 from healthgrid.records import rules as archive_rules
 from healthgrid.records.schemas import ID_MESSAGES, Phone, choice, text
 
 from . import rules
 
 
-class _Blankless(Schema):
-    @pre_load
-    def _blank_is_absent(self, data, **_kw):
-        # Forms send "" for an empty field; that means "not given".
-        if not isinstance(data, dict):
-            return data
-        return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
-
-
-class _ReferralBase(_Blankless):
+class _ReferralBase(Blankless):
     to_institution_id = fields.Integer(required=True)
     department = text(64)
     urgency = choice(rules.URGENCIES, default="routine")
@@ -119,7 +109,7 @@ class ReferralCreateSchema(UpReferralSchema, DownReferralSchema):
         return loaded
 
 
-class TransitionSchema(_Blankless):
+class TransitionSchema(Blankless):
     action = choice(rules.ACTIONS, required=True)
     note = text(4000)
 
@@ -143,10 +133,6 @@ class ReferralQuerySchema(Schema):
 
 # --- output --------------------------------------------------------------------------------
 
-def _utc(moment):
-    return moment.replace(tzinfo=timezone.utc).isoformat() if moment else None
-
-
 def patient_age(referral) -> int | None:
     if referral.patient_birth_date is None:
         return None
@@ -159,7 +145,7 @@ class ReferralEventSchema(Schema):
     to = fields.String(attribute="to_status")
     action = fields.String()
     by = fields.String(attribute="username", allow_none=True)
-    at = fields.Function(lambda e: _utc(e.at))
+    at = fields.Function(lambda e: iso_utc(e.at))
     note = fields.String(allow_none=True)
 
 
@@ -202,7 +188,7 @@ class ReferralOutSchema(ReferralSummarySchema):
     contact_phone = fields.String(allow_none=True)
     followup_id = fields.Integer(allow_none=True)
     visited_on = fields.Date(allow_none=True)
-    created_at = fields.Function(lambda r: _utc(r.created_at))
+    created_at = fields.Function(lambda r: iso_utc(r.created_at))
     history = fields.List(fields.Nested(ReferralEventSchema), attribute="events")
 
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from healthgrid.clock import today
-from healthgrid.forms import Id
+from healthgrid.forms import Blankless, Id
 from healthgrid.records.schemas import text
 
 from . import rules
@@ -31,16 +31,7 @@ class Score(fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class _Blankless(Schema):
-    @pre_load
-    def _blank_is_absent(self, data, **_kw):
-        # Forms send "" for an unanswered question; that means "not given".
-        if not isinstance(data, dict):
-            return data
-        return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
-
-
-class AnswerSchema(_Blankless):
+class AnswerSchema(Blankless):
     """The questions themselves, as a resident answers them on the public page."""
     aware = fields.Boolean(required=True)
     knows_doctor = fields.Boolean(load_default=None, allow_none=True)
