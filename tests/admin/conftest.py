@@ -9,40 +9,10 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
-
 from healthgrid import create_app
 from healthgrid.extensions import db as _db
 
-
-def postgres_base_url():
-    """The suite's PostgreSQL URL (DATABASE_URL), or None on SQLite runs."""
-    raw = os.environ.get("DATABASE_URL")
-    if not raw:
-        return None
-    url = make_url(raw)
-    if url.get_backend_name() != "postgresql":
-        return None
-    return url.set(drivername="postgresql+psycopg")
-
-
-def _pg_admin(base):
-    # CREATE/DROP DATABASE cannot run inside a transaction.
-    return create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-
-
-def _recreate_pg(base, name: str, *, create: bool) -> None:
-    engine = _pg_admin(base)
-    quoted = engine.dialect.identifier_preparer.quote(name)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
-            if create:
-                conn.execute(text(f"CREATE DATABASE {quoted}"))
-    finally:
-        engine.dispose()
+from ..helpers import postgres_base_url, recreate_pg_database
 
 
 @contextmanager
@@ -55,7 +25,7 @@ def scratch_app(kind: str, tmp_path: Path, name: str = "scratch"):
             pytest.skip("DATABASE_URL does not point to PostgreSQL")
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         pg_name = f"healthgrid_{name}_{worker}"
-        _recreate_pg(base, pg_name, create=True)
+        recreate_pg_database(base, pg_name, create=True)
         url = base.set(database=pg_name).render_as_string(hide_password=False)
     else:
         folder = tmp_path / "scratch-databases"
@@ -72,4 +42,4 @@ def scratch_app(kind: str, tmp_path: Path, name: str = "scratch"):
             _db.session.remove()
             _db.engine.dispose()
         if pg_name:
-            _recreate_pg(postgres_base_url(), pg_name, create=False)
+            recreate_pg_database(postgres_base_url(), pg_name, create=False)

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ..helpers import postgres_base_url, recreate_pg_database
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -53,42 +55,11 @@ def pytest_collection_modifyitems(config, items):
 
 # --- the server's database ----------------------------------------------------------------
 
-def _postgres_url(raw: str):
-    from sqlalchemy.engine import make_url
-    url = make_url(raw)
-    if url.drivername in ("postgres", "postgresql"):
-        url = url.set(drivername="postgresql+psycopg")
-    return url
-
-
-def _admin_engine(url):
-    """AUTOCOMMIT connection to the server of `url` (CREATE/DROP DATABASE need it). It uses
-    the URL's own database, which surely exists; the e2e database is made beside it."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
-    return create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-
-
-def _recreate_pg_database(url, name: str, *, create: bool) -> None:
-    from sqlalchemy import text
-    engine = _admin_engine(url)
-    quoted = engine.dialect.identifier_preparer.quote(name)
-    try:
-        with engine.connect() as conn:
-            # FORCE: a server left over by an interrupted run may still hold connections.
-            conn.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
-            if create:
-                conn.execute(text(f"CREATE DATABASE {quoted}"))
-    finally:
-        engine.dispose()
-
-
 class ServerDatabase:
     """A database that only the e2e server uses."""
 
     def __init__(self, tmp: Path):
-        raw = os.environ.get("DATABASE_URL")
-        self.pg_base = _postgres_url(raw) if raw else None
+        self.pg_base = postgres_base_url()
         if self.pg_base is None:
             self.url = f"sqlite:///{tmp / 'e2e.db'}"
             return
@@ -99,11 +70,11 @@ class ServerDatabase:
 
     def create(self) -> None:
         if self.pg_base is not None:
-            _recreate_pg_database(self.pg_base, self.name, create=True)
+            recreate_pg_database(self.pg_base, self.name, create=True)
 
     def drop(self) -> None:
         if self.pg_base is not None:
-            _recreate_pg_database(self.pg_base, self.name, create=False)
+            recreate_pg_database(self.pg_base, self.name, create=False)
 
 
 
