@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,10 +75,10 @@ def app():
     return app
 
 
-@pytest.fixture
-def db(app):
-    """A session bound to one connection whose transaction is rolled back after the test;
-    the code under test may commit (it only releases a savepoint)."""
+@contextmanager
+def rolled_back(app):
+    """The app's session bound to one connection whose transaction is rolled back at the
+    end; the code inside may commit (it only releases a savepoint)."""
     with app.app_context():
         connection = _db.engine.connect()
         outer = connection.begin()
@@ -92,6 +93,13 @@ def db(app):
             _db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def db(app):
+    """One rolled-back transaction per test."""
+    with rolled_back(app) as database:
+        yield database
 
 
 @pytest.fixture

@@ -5,20 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask_sqlalchemy.session import Session as FlaskSession
 
 from healthgrid import create_app
 from healthgrid.demo.generate import generate
 from healthgrid.extensions import db as _db
 
+from ..conftest import rolled_back
+
 DEMO_AS_OF = date(2026, 3, 31)
 DEMO_RESIDENTS = 3000
 DEMO_SEED = 7
-
-
-class _ConnectionBoundSession(FlaskSession):
-    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        return bind if bind is not None else self.bind
 
 
 @pytest.fixture(scope="module")
@@ -26,20 +22,8 @@ def demo_district(app):
     """A 3,000-resident district generated once on the test database (SQLite or
     PostgreSQL), inside a transaction rolled back after the module: the
     generator's commits only release savepoints."""
-    with app.app_context():
-        connection = _db.engine.connect()
-        outer = connection.begin()
-        original = _db.session
-        _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint",
-             "class_": _ConnectionBoundSession})
-        try:
-            yield generate(DEMO_RESIDENTS, DEMO_SEED, DEMO_AS_OF)
-        finally:
-            _db.session.remove()
-            _db.session = original
-            outer.rollback()
-            connection.close()
+    with rolled_back(app):
+        yield generate(DEMO_RESIDENTS, DEMO_SEED, DEMO_AS_OF)
 
 
 @pytest.fixture
