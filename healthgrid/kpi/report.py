@@ -13,7 +13,7 @@ from healthgrid.clock import now
 from healthgrid.labels import label
 
 from . import pdf, rules, services
-from .views import PLAN_TARGETS, charts_for, kpi_event_sheet, trend_charts
+from .views import PLAN_TARGETS, charts_for, quiet_grids_note, trend_charts
 
 OK, BAD = (6, 118, 71), (180, 35, 24)
 
@@ -32,6 +32,22 @@ def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> st
     lines += ["  ".join(_pad(str(c), w, i in right) for i, (c, w) in enumerate(zip(row, widths)))
               for row in rows]
     return "\n".join(lines)
+
+
+def event_sheet(result: services.Result) -> str:
+    """The grid events, per grid with something to show and in total, as aligned lines."""
+    rows, total = services.event_figures(result)
+    listed = [row for row in rows if not row.quiet]
+    headers = [_("Grid"), _("Events reported"), _("Closed"), _("Closed on time"),
+               _("On-time rate"), _("Average days to close"), _("Open and overdue")]
+    lines = [[row.name, str(row.reported), str(row.closed), str(row.on_time),
+              f"{row.on_time_rate * 100:.1f}%" if row.on_time_rate is not None else "—",
+              f"{row.average_days:.1f}" if row.average_days is not None else "—",
+              str(row.overdue)] for row in listed + [total]]
+    lines[-1][0] = _("Total")
+    sheet = text_table(headers, lines, right={1, 2, 3, 4, 5, 6})
+    return sheet + ("\n" + quiet_grids_note(len(rows) - len(listed))
+                    if len(listed) < len(rows) else "")
 
 
 def _percent(value: float | None) -> str:
@@ -113,7 +129,7 @@ def render_report(result: services.Result) -> bytes:
     events_note = _("Events reported in the period; events closed in the period, those closed "
                     "by their deadline and the average days from report to closure; open events "
                     "past their deadline on %(d)s.", d=result.as_of)
-    events = kpi_event_sheet(result)
+    events = event_sheet(result)
     charts = [str(chart) for chart in charts_for(result, PLAN_TARGETS + (
         "htn_control", "dm_control", "elderly_mgmt")) + trend_charts(result)]
     ranking = ranking_sheet(teams)

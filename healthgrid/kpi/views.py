@@ -148,27 +148,6 @@ def dashboard():
         events=services.event_figures(result), quiet_grids_note=quiet_grids_note)
 
 
-def _days(value: float | None) -> str:
-    return f"{value:.1f}" if value is not None else "—"
-
-
-def kpi_event_sheet(result: services.Result) -> str:
-    """The grid events of the performance report, per grid and in total, as aligned lines
-    (see report.py: tables are set as monospaced text)."""
-    from .report import text_table
-    rows, total = services.event_figures(result)
-    listed = [row for row in rows if not row.quiet]
-    headers = [_("Grid"), _("Events reported"), _("Closed"), _("Closed on time"),
-               _("On-time rate"), _("Average days to close"), _("Open and overdue")]
-    lines = [[row.name, str(row.reported), str(row.closed), str(row.on_time),
-              f"{row.on_time_rate * 100:.1f}%" if row.on_time_rate is not None else "—",
-              _days(row.average_days), str(row.overdue)] for row in listed + [total]]
-    lines[-1][0] = _("Total")
-    sheet = text_table(headers, lines, right={1, 2, 3, 4, 5, 6})
-    return sheet + ("\n" + quiet_grids_note(len(rows) - len(listed))
-                    if len(listed) < len(rows) else "")
-
-
 def quiet_grids_note(count: int) -> str:
     return _("%(n)d more grids had no event in the period and none open past its deadline.",
              n=count)
