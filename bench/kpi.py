@@ -113,7 +113,8 @@ def measure(app, period_text: str, repeat: int) -> dict:
         return {
             "benchmark": "kpi", "database": engine.dialect.name, "residents": residents,
             "grids": len(per_grid), "period": period.label, "as_of": as_of.isoformat(),
-            "indicators": len(result.values), "statements": len(main_thread) + sum(map(len, workers)),
+            "indicators": len(result.values),
+            "statements": len(main_thread) + sum(map(len, workers)),
             "seconds_median": round(app_median, 3), "seconds_all": [round(t, 3) for t in app_times],
             "workers": len(workers),
             "baseline": {"what": "the same hand-written counting SQL through the bare DB-API "
