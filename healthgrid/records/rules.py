@@ -3,6 +3,7 @@ contract terms. No Flask, no database."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -174,23 +175,30 @@ def name_initials(name: str) -> str:
     return "".join(_initial(ch) for ch in name)[:16]
 
 
-_QUERY_KINDS = (("archive_no", re.compile(r"\d{17}")),
-                ("id_number", re.compile(r"\d{17}[\dX]")),
-                ("archive_prefix", re.compile(r"\d{13,16}")))
-_PHONE_DIGITS = re.compile(r"\d{1,12}")
+# What an entry of digits is, by its length (an ID number may end in X); up to 12 digits
+# are (part of) a phone number.
+_DIGITS_BY_LENGTH = {17: "archive_no", 18: "id_number",
+                     **dict.fromkeys(range(13, 17), "archive_prefix"),
+                     **dict.fromkeys(range(1, 13), "phone")}
 _LANDLINE_DASHED = re.compile(r"0\d{2,3}-\d{7,8}")
-_INITIALS = re.compile(r"[A-Za-z]{1,16}")
+_INITIALS = re.compile(r"[a-z]{1,16}")
 
 
 def classify_query(q: str) -> tuple[str, str]:
-    """What a search box entry is: archive number, ID number, phone, initials or name."""
+    """What a search box entry is: archive number, ID number, phone, initials or name.
+
+    Full-width digits and letters (a Chinese input method's full-width mode) count as
+    their ASCII selves; a name is searched as typed. Numbers are told by string tests, not
+    patterns: the box is classified at every search, and an exact search itself takes a
+    few microseconds (bench/search.py)."""
     q = q.strip()
-    compact = q.replace(" ", "").upper()
-    for kind, pattern in _QUERY_KINDS:
-        if pattern.fullmatch(compact):
-            return kind, compact
-    if _PHONE_DIGITS.fullmatch(compact) or _LANDLINE_DASHED.fullmatch(q):
-        return "phone", compact.replace("-", "") if "-" not in q else q
-    if _INITIALS.fullmatch(q):
-        return "initials", q.lower()
+    plain = unicodedata.normalize("NFKC", q)
+    compact = plain.replace(" ", "").upper()
+    digits = compact[:-1] if len(compact) == 18 and compact[-1] == "X" else compact
+    if digits.isascii() and digits.isdigit() and len(compact) in _DIGITS_BY_LENGTH:
+        return _DIGITS_BY_LENGTH[len(compact)], compact
+    if _LANDLINE_DASHED.fullmatch(plain):
+        return "phone", plain
+    if _INITIALS.fullmatch(plain.lower()):
+        return "initials", plain.lower()
     return "name", q

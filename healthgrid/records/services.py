@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
@@ -294,14 +295,19 @@ class _Prepared:
                 for bind in compiled.binds.values()):
             raise ValueError("a search statement needs no parameter rendering nor conversion")
         self.sql = compiled.string
-        self.names = compiled.positiontup if compiled.positional else None
-        self.convert = [(index, processor) for index, processor in (
+        # The driver's parameters from the named values: a tuple in the SQL's order where
+        # the driver takes positions (sqlite3's ?), the mapping itself where it takes names.
+        names = compiled.positiontup if compiled.positional else None
+        self.parameters = (itemgetter(*names) if names and len(names) > 1
+                           else (lambda values: (values[names[0]],)) if names
+                           else (lambda values: values))
+        convert = [(index, processor) for index, processor in (
             (index, column.type.dialect_impl(dialect).result_processor(dialect, None))
             for index, column in enumerate(statement.selected_columns)) if processor]
-        self.row = row
+        self.make = _row_maker(row, convert)
 
     def rows(self, connection: Connection, values: dict) -> list:
-        params = values if self.names is None else [values[name] for name in self.names]
+        params = self.parameters(values)
         dbapi_connection = connection.connection.dbapi_connection
         cursor = dbapi_connection.cursor()
         try:
@@ -319,12 +325,21 @@ class _Prepared:
                                       dialect=connection.dialect) from error
         finally:
             cursor.close()
-        if self.convert:
-            rows = [list(row) for row in rows]
-            for row in rows:
-                for index, processor in self.convert:
-                    row[index] = processor(row[index])
-        return [self.row._make(row) for row in rows] if self.row else rows
+        return rows if self.make is None else [self.make(row) for row in rows]
+
+
+def _row_maker(row_type, convert: list):
+    """driver row -> row_type with the dialect's conversions applied (None: as it is)."""
+    if not convert:
+        return None if row_type is None else row_type._make
+    wrap = (lambda values: values) if row_type is None else row_type._make
+
+    def make(row):
+        values = list(row)
+        for index, processor in convert:
+            values[index] = processor(values[index])
+        return wrap(values)
+    return make
 
 
 _PREPARED: dict = {}
@@ -348,14 +363,28 @@ def _prepared_search(scope: Scope, kind: str | None, by_grid: bool, dialect):
     return found
 
 
+def _search_connection(session) -> Connection:
+    """The session's connection for residents, in its transaction, looked up once per
+    transaction: through Flask-SQLAlchemy's get_bind and the session's bookkeeping the
+    lookup cost half as much as the index seek of an exact search (bench/search.py). A
+    transaction keeps one connection per database, its savepoints included; one that failed
+    (not active) takes the session's own path, which raises what it should."""
+    transaction = session.get_transaction()
+    known = session.info.get("search_connection")
+    if known is not None and known[0] is transaction and transaction.is_active:
+        return known[1]
+    connection = session.connection(bind_arguments={"mapper": Resident.__mapper__})
+    session.info["search_connection"] = (session.get_transaction(), connection)
+    return connection
+
+
 def search_residents(scope: Scope, q: str, grid_id: int | None, page: int, per_page: int):
     """(rows of the page: ListRow, total) among the residents the scope may see."""
     kind, value = _classify(q)
     session = db.session()
     if session.autoflush:  # as an ORM query would: what this request added is found
         session.flush()
-    # The session's connection for residents, in its transaction.
-    connection = session.connection(bind_arguments={"mapper": Resident.__mapper__})
+    connection = _search_connection(session)
     page_statement, count_statement = _prepared_search(scope, kind, grid_id is not None,
                                                        connection.dialect)
     values = _search_values(kind, value, grid_id, connection.dialect.name)

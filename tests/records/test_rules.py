@@ -105,6 +105,30 @@ def test_search_box_understands_what_was_typed(q, kind):
     assert rules.classify_query(q)[0] == kind
 
 
+def full_width(text: str) -> str:
+    """What a Chinese input method in full-width mode types for `text` (１３８ for 138)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("1381234", ("phone", "1381234")),
+    ("11010519491231002x", ("id_number", "11010519491231002X")),
+    ("11010500101200007", ("archive_no", "11010500101200007")),
+    ("1101050010120", ("archive_prefix", "1101050010120")),
+    ("ZS", ("initials", "zs")),
+    ("010-12345678", ("phone", "010-12345678")),
+])
+def test_search_box_reads_full_width_input_as_ascii(typed, expected):
+    assert full_width(typed) != typed
+    assert rules.classify_query(full_width(typed)) == expected
+
+
+@pytest.mark.parametrize("q", ["张三", "1234567890123456789", "1234567890123456X"])
+def test_what_is_no_number_is_searched_as_a_name_as_typed(q):
+    # too long to be a number; an X only ends an ID number
+    assert rules.classify_query(q) == ("name", q)
+
+
 def test_key_populations_on_a_day():
     person = rules.PersonFacts(date(1961, 6, 1), "female", disabled=True,
                                programs=frozenset({"hypertension"}))
