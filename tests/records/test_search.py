@@ -136,3 +136,28 @@ def test_database_errors_are_sqlalchemys_and_keep_identifiers_out(district, db):
         broken.rows(connection, {"search_value": "110105197005010011"})
     assert "no_such_column" in str(raised.value)
     assert "110105197005010011" not in str(raised.value)
+
+
+def test_the_search_reads_on_the_connection_of_the_sessions_transaction(app):
+    """The connection is looked up once per transaction: a new transaction (after commit
+    or rollback) gets its own, a failed one answers as the session would."""
+    from sqlalchemy.exc import IntegrityError, PendingRollbackError
+    from sqlalchemy.orm import Session
+
+    from healthgrid.extensions import db
+    from healthgrid.records.services import _search_connection
+    with app.app_context(), Session(db.engine) as session:
+        first = _search_connection(session)
+        assert first is session.connection() and _search_connection(session) is first
+        session.commit()
+        assert first.closed
+        second = _search_connection(session)
+        assert second is session.connection() and not second.closed
+        session.rollback()
+        third = _search_connection(session)
+        assert third is not second and third is session.connection()
+        session.add(Resident())  # no archive number, no name: the flush fails
+        with pytest.raises(IntegrityError):
+            session.flush()
+        with pytest.raises(PendingRollbackError):
+            _search_connection(session)
