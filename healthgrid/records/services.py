@@ -260,8 +260,7 @@ def _search_values(kind: str | None, value: str | None, grid_id: int | None,
 
 
 def _classify(q: str | None) -> tuple[str | None, str | None]:
-    q = (q or "").strip()
-    return rules.classify_query(q) if q else (None, None)
+    return rules.classify_query(q) if q and not q.isspace() else (None, None)
 
 
 def search_query(scope: Scope, q: str, grid_id: int | None = None):
@@ -325,7 +324,7 @@ class _Prepared:
                                       dialect=connection.dialect) from error
         finally:
             cursor.close()
-        return rows if self.make is None else [self.make(row) for row in rows]
+        return rows if self.make is None else list(map(self.make, rows))
 
 
 def _row_maker(row_type, convert: list):
@@ -385,12 +384,13 @@ def search_residents(scope: Scope, q: str, grid_id: int | None, page: int, per_p
     if session.autoflush:  # as an ORM query would: what this request added is found
         session.flush()
     connection = _search_connection(session)
+    dialect = connection.dialect
     page_statement, count_statement = _prepared_search(scope, kind, grid_id is not None,
-                                                       connection.dialect)
-    values = _search_values(kind, value, grid_id, connection.dialect.name)
+                                                       dialect)
+    values = _search_values(kind, value, grid_id, dialect.name)
+    values["search_limit"], values["search_offset"] = per_page, (page - 1) * per_page
     # Plain rows of the listed columns: building full ORM objects cost more than the search.
-    items = page_statement.rows(connection, {**values, "search_limit": per_page,
-                                             "search_offset": (page - 1) * per_page})
+    items = page_statement.rows(connection, values)
     if kind in _EXACT:
         return items, len(items)  # unique columns: the page is the whole answer
     return items, count_statement.rows(connection, values)[0][0]
