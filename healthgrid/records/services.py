@@ -294,12 +294,7 @@ class _Prepared:
                 for bind in compiled.binds.values()):
             raise ValueError("a search statement needs no parameter rendering nor conversion")
         self.sql = compiled.string
-        # The driver's parameters from the named values: a tuple in the SQL's order where
-        # the driver takes positions (sqlite3's ?), the mapping itself where it takes names.
-        names = compiled.positiontup if compiled.positional else None
-        self.parameters = (itemgetter(*names) if names and len(names) > 1
-                           else (lambda values: (values[names[0]],)) if names
-                           else (lambda values: values))
+        self.parameters = _driver_parameters(compiled)
         convert = [(index, processor) for index, processor in (
             (index, column.type.dialect_impl(dialect).result_processor(dialect, None))
             for index, column in enumerate(statement.selected_columns)) if processor]
@@ -325,6 +320,17 @@ class _Prepared:
         finally:
             cursor.close()
         return rows if self.make is None else list(map(self.make, rows))
+
+
+def _driver_parameters(compiled):
+    """named values -> the driver's parameters: the mapping itself where the driver takes
+    names (psycopg), a tuple in the SQL's order where it takes positions (sqlite3's ?)."""
+    if not compiled.positional:
+        return lambda values: values
+    names = compiled.positiontup
+    if len(names) > 1:
+        return itemgetter(*names)
+    return lambda values: tuple(values[name] for name in names)  # itemgetter(one) -> value
 
 
 def _row_maker(row_type, convert: list):
