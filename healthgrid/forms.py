@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, request
 from flask_babel import LazyString, gettext, lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from .domain import DomainError
 from .extensions import db
@@ -55,9 +55,14 @@ def translate_errors(errors):
 
 
 def load_form(schema: Schema, data: dict) -> tuple[dict | None, dict]:
-    """(validated data, {}) or (None, translated errors per field)."""
+    """(validated data, {}) or (None, translated errors per field).
+
+    A page's form also sends what is not data: the name and value of the button pressed
+    ("Save" or "Save and add another"), hidden helpers. They are left out rather than
+    refused as unknown fields, which the page has no place to show (the API, loading its
+    schemas itself, still refuses them)."""
     try:
-        return schema.load(data), {}
+        return schema.load(data, unknown=EXCLUDE), {}
     except ValidationError as exc:
         return None, translate_errors(exc.messages)
 

@@ -2,10 +2,17 @@
 databases of their own beside the suite's (backups, the browser tests' server)."""
 import os
 import re
+from html.parser import HTMLParser
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+from werkzeug.datastructures import MultiDict
+
+
+def full_width(text: str) -> str:
+    """What a Chinese input method in full-width mode types for `text` (１３８ for 138)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
 def csrf_from(client, url: str) -> str:
@@ -19,6 +26,84 @@ def submit(client, url: str, data: dict, form_url: str | None = None):
     """POST `data` to `url` with the CSRF token of the page at `form_url` (default: url)."""
     token = csrf_from(client, form_url or url)
     return client.post(url, data={**data, "csrf_token": token})
+
+
+class _Forms(HTMLParser):
+    """The forms of a page as a browser sees them: each form's action, the (name, value)
+    pairs it sends as it stands (text inputs, hidden inputs, checked boxes, the selected
+    option) and its submit buttons."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms, self._select, self._option, self._button = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": a.get("action") or "", "pairs": [], "buttons": []})
+        if not self.forms:
+            return
+        form = self.forms[-1]
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            if kind == "submit":
+                form["buttons"].append({"name": a["name"], "value": a.get("value", ""),
+                                        "text": a.get("value", "")})
+            elif kind not in ("button", "reset", "file", "image"):
+                form["pairs"].append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select = {"name": a.get("name"), "first": None, "chosen": None}
+        elif tag == "option" and self._select is not None:
+            value = a.get("value")
+            self._option = [value, ""]  # the option's text is its value when it has none
+            if "selected" in a:
+                self._select["chosen"] = self._option
+            if self._select["first"] is None:
+                self._select["first"] = self._option
+        elif tag == "button" and a.get("type", "submit") == "submit":
+            self._button = {"name": a.get("name"), "value": a.get("value", ""), "text": ""}
+            form["buttons"].append(self._button)
+
+    def handle_data(self, data):
+        if self._button is not None:
+            self._button["text"] += data
+        if self._option is not None:
+            self._option[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "button":
+            self._button = None
+        elif tag == "option":
+            self._option = None
+        elif tag == "select" and self._select is not None:
+            option = self._select["chosen"] or self._select["first"]
+            if self._select["name"] and option is not None:
+                value = option[0] if option[0] is not None else option[1].strip()
+                self.forms[-1]["pairs"].append((self._select["name"], value))
+            self._select = None
+
+
+def press(client, url: str, button: str, fields: dict | None = None):
+    """Fill the form of the page at `url` that has the submit button labelled `button`
+    (its text, stripped), as a user would, and press that button: the form's own hidden
+    inputs, defaults and the button's name and value are sent along, as a browser sends
+    them. `fields` replace the values of the named controls."""
+    parser = _Forms()
+    parser.feed(client.get(url).get_data(as_text=True))
+    for form in parser.forms:
+        pressed = [b for b in form["buttons"] if b["text"].strip() == button]
+        if pressed:
+            break
+    else:
+        raise AssertionError(f"no button {button!r} on {url}")
+    fields = {name: str(value) for name, value in (fields or {}).items()}
+    pairs = [(n, v) for n, v in form["pairs"] if n not in fields] + list(fields.items())
+    if pressed[0]["name"]:
+        pairs.append((pressed[0]["name"], pressed[0]["value"]))
+    data = MultiDict(pairs)
+    return client.post(form["action"] or url, data=data)
 
 
 def postgres_base_url():

@@ -5,6 +5,7 @@ from hypothesis import given, strategies as st
 from stdnum.cn import ric
 
 from healthgrid.records import rules
+from tests.helpers import full_width
 
 
 def make_id(area="110105", birth=date(1949, 12, 31), seq=2, sex="female") -> str:
@@ -103,11 +104,6 @@ def test_pinyin_initials():
 ])
 def test_search_box_understands_what_was_typed(q, kind):
     assert rules.classify_query(q)[0] == kind
-
-
-def full_width(text: str) -> str:
-    """What a Chinese input method in full-width mode types for `text` (１３８ for 138)."""
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
 @pytest.mark.parametrize("typed,expected", [

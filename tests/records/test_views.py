@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from healthgrid.auth.models import AuditEntry
 from healthgrid.records.models import Contract, Household, Resident
 from tests import factories
-from tests.helpers import submit
+from tests.helpers import press, submit
 
 RESIDENT = {"name": "王小明", "sex": "male", "birth_date": "1980-02-03",
             "phone": "13912345678", "residence_type": "registered", "archive_medium": "electronic"}
@@ -169,3 +169,41 @@ def test_sign_then_renew_contract(login_as, district, db):
                                .order_by(Contract.start_date)).all()
     assert [(c.start_date, c.end_date) for c in terms] == [
         (date(2026, 1, 1), date(2026, 12, 31)), (date(2027, 1, 1), date(2027, 12, 31))]
+
+
+def test_the_pages_forms_as_a_browser_sends_them(login_as, district, db):
+    """Each form pressed as it is on the page, its buttons' names and hidden inputs sent
+    along: a household, a member ("Save" and "Save and add another"), an edit and a
+    contract go through."""
+    doctor = login_as("doctor")
+    grid = district.grids[0]
+    response = press(doctor, "/records/households/new", "登记并添加成员",
+                     {"grid_id": grid.id, "address": "幸福里5号"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    member_url = response.headers["Location"]
+    first_id = factories.id_number_for(date(1984, 5, 17), "female")
+    response = press(doctor, member_url, "保存并继续添加成员",
+                     {"name": "欧阳晓燕", "sex": "female", "birth_date": "1984-05-17",
+                      "id_number": first_id})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.headers["Location"].endswith(member_url)  # the form again, emptied
+    response = press(doctor, member_url, "保存",
+                     {"name": "欧阳晓明", "sex": "male", "birth_date": "2010-01-02",
+                      "relation_to_head": "child"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    members = db.session.scalars(select(Resident).join(Household).where(
+        Household.address == "幸福里5号").order_by(Resident.id)).all()
+    assert [(m.name, m.relation_to_head) for m in members] == [("欧阳晓燕", "head"),
+                                                                ("欧阳晓明", "child")]
+
+    url = f"/records/residents/{members[0].id}"
+    response = press(doctor, f"{url}/edit", "保存", {"phone": "13912340000"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    response = press(doctor, url, f"与{grid.team.name}签约")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Resident, members[0].id).phone == "13912340000"
+    assert db.session.scalar(select(func.count(Contract.id)).where(
+        Contract.resident_id == members[0].id)) == 1
+    flashes = doctor.get(url).get_data(as_text=True)
+    assert "未知字段" not in flashes
