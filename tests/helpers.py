@@ -31,24 +31,27 @@ def submit(client, url: str, data: dict, form_url: str | None = None):
 class _Forms(HTMLParser):
     """The forms of a page as a browser sees them: each form's action, the (name, value)
     pairs it sends as it stands (text inputs, hidden inputs, checked boxes, the selected
-    option) and its submit buttons."""
+    option, text areas) and its submit buttons."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms, self._select, self._option, self._button = [], None, None, None
+        self._textarea = self._form = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self.forms.append({"action": a.get("action") or "", "pairs": [], "buttons": []})
-        if not self.forms:
+            self._form = {"action": a.get("action") or "", "pairs": [], "buttons": []}
+            self.forms.append(self._form)
+        form = self._form
+        if form is None or "disabled" in a:  # neither is sent
             return
-        form = self.forms[-1]
         if tag == "input" and a.get("name"):
             kind = a.get("type", "text")
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            if kind == "submit":
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    form["pairs"].append((a["name"], a.get("value", "on")))
+            elif kind == "submit":
                 form["buttons"].append({"name": a["name"], "value": a.get("value", ""),
                                         "text": a.get("value", "")})
             elif kind not in ("button", "reset", "file", "image"):
@@ -62,6 +65,8 @@ class _Forms(HTMLParser):
                 self._select["chosen"] = self._option
             if self._select["first"] is None:
                 self._select["first"] = self._option
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = [a["name"], ""]
         elif tag == "button" and a.get("type", "submit") == "submit":
             self._button = {"name": a.get("name"), "value": a.get("value", ""), "text": ""}
             form["buttons"].append(self._button)
@@ -71,17 +76,26 @@ class _Forms(HTMLParser):
             self._button["text"] += data
         if self._option is not None:
             self._option[1] += data
+        if self._textarea is not None:
+            self._textarea[1] += data
 
     def handle_endtag(self, tag):
-        if tag == "button":
+        if tag == "form":
+            self._form = None
+        elif tag == "button":
             self._button = None
         elif tag == "option":
             self._option = None
+        elif tag == "textarea" and self._textarea is not None:
+            # A browser drops the newline right after <textarea>.
+            name, value = self._textarea
+            self._form["pairs"].append((name, value[1:] if value[:1] == "\n" else value))
+            self._textarea = None
         elif tag == "select" and self._select is not None:
             option = self._select["chosen"] or self._select["first"]
             if self._select["name"] and option is not None:
                 value = option[0] if option[0] is not None else option[1].strip()
-                self.forms[-1]["pairs"].append((self._select["name"], value))
+                self._form["pairs"].append((self._select["name"], value))
             self._select = None
 
 
