@@ -31,7 +31,9 @@ def submit(client, url: str, data: dict, form_url: str | None = None):
 class _Forms(HTMLParser):
     """The forms of a page as a browser sees them: each form's action, the (name, value)
     pairs it sends as it stands (text inputs, hidden inputs, checked boxes, the selected
-    option, text areas) and its submit buttons."""
+    option, text areas), its submit buttons, and its controls: name -> the values a user
+    can give it (None: any text; a hidden input keeps its value, a select, radio buttons
+    or tick boxes offer theirs)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -41,25 +43,38 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self._form = {"action": a.get("action") or "", "pairs": [], "buttons": []}
+            self._form = {"action": a.get("action") or "", "pairs": [], "buttons": [],
+                          "controls": {}}
             self.forms.append(self._form)
         form = self._form
         if form is None or "disabled" in a:  # neither is sent
             return
+        controls = form["controls"]
         if tag == "input" and a.get("name"):
-            kind = a.get("type", "text")
+            kind, name = a.get("type", "text"), a["name"]
+            if kind in ("checkbox", "radio", "hidden"):
+                offered = controls.setdefault(name, set())
+                if offered is not None:
+                    offered.add(a.get("value", "on"))
             if kind in ("checkbox", "radio"):
                 if "checked" in a:
-                    form["pairs"].append((a["name"], a.get("value", "on")))
+                    form["pairs"].append((name, a.get("value", "on")))
             elif kind == "submit":
-                form["buttons"].append({"name": a["name"], "value": a.get("value", ""),
+                form["buttons"].append({"name": name, "value": a.get("value", ""),
                                         "text": a.get("value", "")})
-            elif kind not in ("button", "reset", "file", "image"):
-                form["pairs"].append((a["name"], a.get("value", "")))
+            elif kind not in ("hidden", "button", "reset", "file", "image"):
+                controls[name] = None
+                form["pairs"].append((name, a.get("value", "")))
+            elif kind == "hidden":
+                form["pairs"].append((name, a.get("value", "")))
         elif tag == "select":
             self._select = {"name": a.get("name"), "first": None, "chosen": None}
+            if a.get("name"):
+                controls[a["name"]] = set()
         elif tag == "option" and self._select is not None:
             value = a.get("value")
+            if self._select["name"]:
+                controls[self._select["name"]].add(value)
             self._option = [value, ""]  # the option's text is its value when it has none
             if "selected" in a:
                 self._select["chosen"] = self._option
@@ -67,6 +82,7 @@ class _Forms(HTMLParser):
                 self._select["first"] = self._option
         elif tag == "textarea" and a.get("name"):
             self._textarea = [a["name"], ""]
+            controls[a["name"]] = None
         elif tag == "button" and a.get("type", "submit") == "submit":
             self._button = {"name": a.get("name"), "value": a.get("value", ""), "text": ""}
             form["buttons"].append(self._button)
@@ -103,21 +119,29 @@ def press(client, url: str, button: str, fields: dict | None = None):
     """Fill the form of the page at `url` that has the submit button labelled `button`
     (its text, stripped), as a user would, and press that button: the form's own hidden
     inputs, defaults and the button's name and value are sent along, as a browser sends
-    them. `fields` replace the values of the named controls."""
+    them. `fields` replace the values of the named controls; each must be a control of
+    that form, and a choice (select, radio, tick box, hidden input) must offer the value:
+    a renamed or dropped input fails the test instead of being sent all the same."""
+    return press_on(client, client.get(url).get_data(as_text=True), url, button, fields)
+
+
+def press_on(client, page: str, url: str, button: str, fields: dict | None = None):
+    """press() on a page already received (the answer of an earlier post), not a new GET."""
     parser = _Forms()
-    parser.feed(client.get(url).get_data(as_text=True))
-    for form in parser.forms:
-        pressed = [b for b in form["buttons"] if b["text"].strip() == button]
-        if pressed:
-            break
-    else:
-        raise AssertionError(f"no button {button!r} on {url}")
+    parser.feed(page)
+    form, pressed = next(((f, b) for f in parser.forms for b in f["buttons"]
+                          if b["text"].strip() == button), (None, None))
+    assert form is not None, f"no button {button!r} on {url}"
     fields = {name: str(value) for name, value in (fields or {}).items()}
+    for name, value in fields.items():
+        assert name in form["controls"], f"the form of {button!r} on {url} has no {name!r}"
+        offered = form["controls"][name]
+        assert offered is None or value in offered, \
+            f"{name!r} on {url} offers {sorted(offered, key=str)}, not {value!r}"
     pairs = [(n, v) for n, v in form["pairs"] if n not in fields] + list(fields.items())
-    if pressed[0]["name"]:
-        pairs.append((pressed[0]["name"], pressed[0]["value"]))
-    data = MultiDict(pairs)
-    return client.post(form["action"] or url, data=data)
+    if pressed["name"]:
+        pairs.append((pressed["name"], pressed["value"]))
+    return client.post(form["action"] or url, data=MultiDict(pairs))
 
 
 def postgres_base_url():
