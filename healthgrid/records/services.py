@@ -10,6 +10,7 @@ from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, bindparam, func, literal_column, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import aliased, joinedload
 
 from healthgrid.domain import DomainError
 from healthgrid.auth.scope import Scope
@@ -193,15 +194,17 @@ def expiring_contracts(scope: Scope, day: date, within: int | None = None):
     """Active contracts ending within `within` days, with no renewal after them."""
     from datetime import timedelta
     within = rules.SETTINGS.contract_expiry_warning_days if within is None else within
-    later = select(Contract.id).where(
-        Contract.resident_id == Resident.id, Contract.start_date > day)
+    renewal = aliased(Contract)  # another contract of the same resident, starting later
+    later = select(renewal.id).where(renewal.resident_id == Contract.resident_id,
+                                     renewal.start_date > day, renewal.terminated_on.is_(None))
     query = (select(Contract, Resident).join(Resident, Contract.resident_id == Resident.id)
              .where(scope.grid_filter(Resident.grid_id), Resident.status == "active",
                     Contract.terminated_on.is_(None), Contract.start_date <= day,
                     Contract.end_date >= day,
                     Contract.end_date <= day + timedelta(days=within),
                     ~later.exists())
-             .order_by(Contract.end_date, Resident.name))
+             .order_by(Contract.end_date, Resident.name)
+             .options(joinedload(Contract.team)))
     return db.session.execute(query).all()
 
 

@@ -1,4 +1,5 @@
 """Registering, finding, reading and editing archives through the pages."""
+import re
 from datetime import date
 
 from sqlalchemy import func, select
@@ -207,3 +208,37 @@ def test_the_pages_forms_as_a_browser_sends_them(login_as, district, db):
         Contract.resident_id == members[0].id)) == 1
     flashes = doctor.get(url).get_data(as_text=True)
     assert "未知字段" not in flashes
+
+
+def test_contracts_expiring_within_30_days_lists_those_to_renew(login_as, district, db):
+    """Listed: active contracts of the team's active residents ending within 30 days and not
+    renewed yet; masked phones, soonest first."""
+    from healthgrid import clock
+    from healthgrid.records import services
+    day = date(2026, 3, 2)
+    clock.set_today(day)
+    try:
+        def signed(name, start, grid_index=0, **kw):
+            resident = factories.resident(factories.household(district.grids[grid_index]),
+                                          name=name, phone="13912345678", **kw)
+            services.sign_contract(resident, district.teams[grid_index], start, None)
+            return resident
+
+        soon = signed("将到期", date(2025, 3, 20))             # ends 2026-03-19
+        sooner = signed("先到期", date(2025, 3, 10))           # ends 2026-03-09
+        renewed = signed("已续约", date(2025, 3, 20))
+        services.renew_contract(renewed, day, None)            # from 2026-03-20
+        signed("还早", date(2025, 6, 1))                       # ends in May
+        signed("别队", date(2025, 3, 20), grid_index=1)
+        dead = signed("已故", date(2025, 3, 20))
+        services.record_exit(dead, "deceased", date(2026, 2, 1), dead.version)
+
+        page = login_as("doctor").get("/records/contracts/expiring")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        listed = re.findall(r'/records/residents/(\d+)">([^<]+)</a>', html)
+        assert listed == [(str(sooner.id), "先到期"), (str(soon.id), "将到期")]
+        assert "139****5678" in html and "13912345678" not in html
+        assert "2026-03-09" in html and ">7<" in html  # days left
+    finally:
+        clock.set_today(None)
