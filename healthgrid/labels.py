@@ -1,4 +1,6 @@
 """Display names of the codes stored in the database, translated at render time."""
+import re
+
 from flask_babel import lazy_gettext as _l
 
 LABELS = {
@@ -116,10 +118,27 @@ REASONS = {
 }
 
 
+# A reading past an urgent threshold, as the rules write it ('sbp>=180', 'glucose<=3.9'):
+# the code stays in the API, the page names the measure and its unit.
+_READING = re.compile(r"(sbp|dbp|glucose|heart_rate|temperature)(>=|<=|>|<)([0-9.]+)")
+MEASURES = {
+    "sbp": (_l("systolic BP"), "mmHg"), "dbp": (_l("diastolic BP"), "mmHg"),
+    "glucose": (_l("blood glucose"), "mmol/L"), "heart_rate": (_l("heart rate"), _l("/min")),
+    "temperature": (_l("body temperature"), "°C"),
+}
+_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
 def reason_text(code: str) -> str:
-    """A classification reason in words: 'sbp>=180' stays as it is, symptoms are named."""
+    """A classification reason in words: 'sbp>=180' → 'systolic BP ≥ 180 mmHg', symptoms
+    are named."""
     if code.startswith("symptom:"):
         return str(_l("symptom: %(name)s", name=label("symptom", code.split(":", 1)[1])))
+    reading = _READING.fullmatch(code)
+    if reading:
+        measure, sign, value = reading.groups()
+        name, unit = MEASURES[measure]
+        return f"{name} {_SIGNS[sign]} {value} {unit}"
     return str(REASONS.get(code, code))
 
 

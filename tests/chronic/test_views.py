@@ -31,6 +31,7 @@ def test_doctor_enrolls_and_records_an_urgent_visit(login_as, district, db):
     result = doctor.get(response.headers["Location"]).get_data(as_text=True)
     assert "控制不满意" in result and "紧急转诊" in result
     assert "心前区疼痛" in result and "2026-02-15" in result
+    assert "收缩压 ≥ 180 mmHg" in result and "sbp&gt;=" not in result  # the reading, named
 
 
 def test_invalid_visit_shows_field_messages_and_saves_nothing(login_as, district, db):
