@@ -59,7 +59,10 @@ def line_chart(chart: Chart) -> Markup:
         return Markup("".join(parts))
     lo, hi = min(values), max(values)
     margin = (hi - lo) * 0.1 or 1
-    lo, hi = lo - margin, hi + margin
+    # Readings and rates are never negative: the margin below them stops at zero.
+    lo, hi = (lo - margin if lo < 0 else max(lo - margin, 0)), hi + margin
+    if chart.unit == "%" and max(values) <= 100:
+        hi = min(hi, 100)  # a rate tops out at 100%: ticks 0, 25, 50, 75, 100
     days = [d.toordinal() for d, _ in points]
     first, last = min(days), max(days)
     x = _scale(first, last if last > first else first + 1, plot_w, left)

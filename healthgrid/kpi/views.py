@@ -107,16 +107,17 @@ def trend_charts(result: services.Result) -> list:
     survey = [s for s in (series(_("Awareness"), "aware", "responses"),
                           series(_("Satisfaction"), "satisfied", "rated")) if s]
     if survey:
-        charts.append(line_chart(Chart(_("Survey results by month (%)"), survey,
-                                       [TargetLine(_("Satisfaction target"), 90),
-                                        TargetLine(_("Awareness target"), 60, "#9333ea")])))
+        charts.append(line_chart(Chart(
+            _("Survey results by month (%)"), survey,
+            [TargetLine(_("Satisfaction target"), 90),
+             TargetLine(_("Awareness target"), 60, "#9333ea")], unit="%")))
     visits = [s for s in (series(_("Hypertension visits at target"), "htn_at_target",
                                  "htn_visits"),
                           series(_("Diabetes visits at target"), "dm_at_target", "dm_visits"))
               if s]
     if visits:
         charts.append(line_chart(Chart(_("Follow-up visits at target by month (%)"), visits,
-                                       [TargetLine(_("Control target"), 60)])))
+                                       [TargetLine(_("Control target"), 60)], unit="%")))
     return charts
 
 
