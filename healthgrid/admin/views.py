@@ -9,7 +9,7 @@ from healthgrid.auth.scope import current_scope
 from healthgrid.forms import clean_form, load_form
 
 from . import services
-from .schemas import AuditSearchSchema
+from .schemas import AuditSearchSchema, action_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -37,4 +37,5 @@ def audit_log():
     query = {k: v for k, v in form.items() if k != "page"}
     return render_template("admin/audit.html", entries=entries, total=total, form=form,
                            errors=errors, params=params, query=query,
-                           archive_nos=archive_nos), (422 if errors else 200)
+                           archive_nos=archive_nos, action_text=action_text), \
+        (422 if errors else 200)

@@ -62,6 +62,17 @@ def test_page_shows_who_when_what_where(login_as, story):
     assert "dr_wang" in page and "resident.view" in page and "10.0.0.7" in page
     assert f"resident #{story['ours'].id}" in page and story["ours"].archive_no in page
     assert "2026-03-01 09:00:00" in page  # 01:00 UTC is 09:00 in Beijing
+    assert "查看健康档案" in page  # the action in words, beside its code
+
+
+@pytest.mark.parametrize("action,words", [
+    ("login.failed", "登录失败"), ("referral.accept", "转诊：接收"),
+    ("event.dispatch", "网格事件：派遣处置"), ("something.new", "something.new"),
+])
+def test_actions_are_named_in_words(login_as, story, action, words):
+    entry(datetime(2026, 3, 7, 1, 0), action, story["admin"], detail="m7")
+    page = login_as(story["admin"]).get(f"/admin/audit?action={action}").get_data(as_text=True)
+    assert f'{words} <code class="muted">{action}</code>' in page
 
 
 def test_manager_sees_own_users_and_own_residents_only(login_as, story):
