@@ -65,10 +65,10 @@ def gap(session: Session, code: str, w: Window, institution_id: int, team_ids: l
         return ("patients", *_run(session, sql, {**params, "program": program}, page,
                                   per_page))
     if code == "followup_overdue":
-        source, due = queries.overdue_source(session, live)
+        due = queries.due_sql(session, live)
         sql = f"""SELECT {RESIDENT_COLUMNS}, e.id AS enrollment_id, e.program,
               {due} AS due_date
-            FROM {source} JOIN resident r ON r.id = e.resident_id {RESIDENT_JOINS}
+            FROM enrollment e JOIN resident r ON r.id = e.resident_id {RESIDENT_JOINS}
             WHERE r.grid_id IN :grids AND {queries.ACTIVE_CHRONIC} AND {due} < :as_of
             ORDER BY {due}, r.name"""
         return ("patients", *_run(session, sql, params, page, per_page))

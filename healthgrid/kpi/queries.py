@@ -271,11 +271,6 @@ ACTIVE_CHRONIC = ("e.program IN ('hypertension', 'diabetes') AND e.enrolled_on <
                   "AND (e.exited_on IS NULL OR e.exited_on > :as_of)")
 
 
-def overdue_source(session: Session, live: bool) -> tuple[str, str]:
-    """(FROM clause giving `e`, the due-date expression on as_of), for the gap list."""
-    return "enrollment e", due_sql(session, live)
-
-
 def _add_days(session: Session, column: str, days: int) -> str:
     if session.get_bind().dialect.name == "postgresql":
         return f"({column} + {days})"
