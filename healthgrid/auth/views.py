@@ -52,7 +52,7 @@ def login():
         return redirect(url_for("main.home"))
     errors = {}
     if request.method == "POST":
-        data, errors = load_form(LoginSchema(), clean_form(request.form, ["username", "password"]))
+        data, errors = load_form(LoginSchema(), clean_form(request.form))
         if data:
             user = authenticate(data["username"], data["password"])
             if user:

@@ -339,7 +339,7 @@ def assign(referral_id: int):
     if current_user.role == "manager" and current_user.institution_id != \
             referral.to_institution_id:
         abort(403)
-    data, _errors = load_form(AssignSchema(), clean_form(request.form, fields=["team_id"]))
+    data, _errors = load_form(AssignSchema(), clean_form(request.form))
     team = db.session.get(Team, data["team_id"]) if data else None
     try:
         if team is None:

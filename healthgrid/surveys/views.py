@@ -82,8 +82,7 @@ def entry():
             if not matches:
                 errors = {"resident_q": [_("No resident of this grid matches.")]}
         else:
-            data, errors = load_form(StaffEntrySchema(), {k: v for k, v in form.items()
-                                                          if k != "resident_q"})
+            data, errors = load_form(StaffEntrySchema(), form)
             status = 422
             if data is not None:
                 grid = get_grid_or_404(data["grid_id"])
