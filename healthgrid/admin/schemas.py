@@ -6,7 +6,9 @@ import re
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from healthgrid.events.schemas import event_label
 from healthgrid.forms import MAX_ID
+from healthgrid.labels import label
 
 ARCHIVE_NO = re.compile(r"[0-9]{17}")
 DIGITS = re.compile(r"[0-9]{1,10}")
@@ -74,8 +76,6 @@ ACTIONS = {
 
 def action_text(code: str) -> str:
     """An audited action in words; a referral's or an event's step by its own name."""
-    from healthgrid.events.schemas import event_label
-    from healthgrid.labels import label
     if code in ACTIONS:
         return str(ACTIONS[code])
     domain, _dot, step = code.partition(".")
