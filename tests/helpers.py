@@ -53,19 +53,17 @@ class _Forms(HTMLParser):
         if tag == "input" and a.get("name"):
             kind, name = a.get("type", "text"), a["name"]
             if kind in ("checkbox", "radio", "hidden"):
+                value = a.get("value", "" if kind == "hidden" else "on")
                 offered = controls.setdefault(name, set())
                 if offered is not None:
-                    offered.add(a.get("value", "on"))
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    form["pairs"].append((name, a.get("value", "on")))
+                    offered.add(value)
+                if kind == "hidden" or "checked" in a:
+                    form["pairs"].append((name, value))
             elif kind == "submit":
                 form["buttons"].append({"name": name, "value": a.get("value", ""),
                                         "text": a.get("value", "")})
-            elif kind not in ("hidden", "button", "reset", "file", "image"):
+            elif kind not in ("button", "reset", "file", "image"):
                 controls[name] = None
-                form["pairs"].append((name, a.get("value", "")))
-            elif kind == "hidden":
                 form["pairs"].append((name, a.get("value", "")))
         elif tag == "select":
             self._select = {"name": a.get("name"), "first": None, "chosen": None}
