@@ -2,12 +2,24 @@
 databases of their own beside the suite's (backups, the browser tests' server)."""
 import os
 import re
+from contextlib import contextmanager
 from html.parser import HTMLParser
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from werkzeug.datastructures import MultiDict
+
+
+@contextmanager
+def today_is(day):
+    """The app's today pinned to `day` inside the block (clock.set_today), unpinned after."""
+    from healthgrid import clock
+    clock.set_today(day)
+    try:
+        yield day
+    finally:
+        clock.set_today(None)
 
 
 def full_width(text: str) -> str:

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from healthgrid import clock
 from healthgrid.auth.models import User
 from healthgrid.chronic.models import ElderlyCheck, Enrollment, FollowUp
 from healthgrid.events.models import GridEvent
@@ -23,7 +22,7 @@ from healthgrid.records.models import Contract, Resident
 from healthgrid.referral.models import Referral
 from healthgrid.surveys.models import SurveyResponse
 from tests import factories
-from tests.helpers import press, press_on
+from tests.helpers import press, press_on, today_is
 
 DAY = date(2026, 3, 2)
 # A flashed message or a form's error summary (not an urgent result shown in red).
@@ -32,9 +31,8 @@ ERROR_FLASH = re.compile(r'<div class="flash flash-error" role="(?:status|alert)
 
 @pytest.fixture(autouse=True)
 def pinned_today():
-    clock.set_today(DAY)
-    yield DAY
-    clock.set_today(None)
+    with today_is(DAY):
+        yield DAY
 
 
 def followed(client, response, status=302) -> str:

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from healthgrid import clock
 from healthgrid.events.models import GridEvent, GridEventStep
 from healthgrid.extensions import db
 from tests import factories
+from tests.helpers import today_is
 
 DAY = date(2026, 3, 2)
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00"
@@ -20,9 +20,8 @@ WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00" + b"\x00" * 24
 
 @pytest.fixture(autouse=True)
 def pinned_today():
-    clock.set_today(DAY)
-    yield DAY
-    clock.set_today(None)
+    with today_is(DAY):
+        yield DAY
 
 
 @pytest.fixture(autouse=True)

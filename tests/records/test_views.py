@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from healthgrid.auth.models import AuditEntry
 from healthgrid.records.models import Contract, Household, Resident
 from tests import factories
-from tests.helpers import press, submit
+from tests.helpers import press, submit, today_is
 
 RESIDENT = {"name": "王小明", "sex": "male", "birth_date": "1980-02-03",
             "phone": "13912345678", "residence_type": "registered", "archive_medium": "electronic"}
@@ -213,11 +213,9 @@ def test_the_pages_forms_as_a_browser_sends_them(login_as, district, db):
 def test_contracts_expiring_within_30_days_lists_those_to_renew(login_as, district, db):
     """Listed: active contracts of the team's active residents ending within 30 days and not
     renewed yet; masked phones, soonest first."""
-    from healthgrid import clock
     from healthgrid.records import services
     day = date(2026, 3, 2)
-    clock.set_today(day)
-    try:
+    with today_is(day):
         def signed(name, start, grid_index=0, **kw):
             resident = factories.resident(factories.household(district.grids[grid_index]),
                                           name=name, phone="13912345678", **kw)
@@ -240,5 +238,3 @@ def test_contracts_expiring_within_30_days_lists_those_to_renew(login_as, distri
         assert listed == [(str(sooner.id), "先到期"), (str(soon.id), "将到期")]
         assert "139****5678" in html and "13912345678" not in html
         assert "2026-03-09" in html and ">7<" in html  # days left
-    finally:
-        clock.set_today(None)

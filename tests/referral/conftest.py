@@ -4,17 +4,16 @@ from datetime import date
 
 import pytest
 
-from healthgrid import clock
 from tests import factories
+from tests.helpers import today_is
 
 DAY = date(2026, 3, 2)
 
 
 @pytest.fixture(autouse=True)
 def pinned_today():
-    clock.set_today(DAY)
-    yield DAY
-    clock.set_today(None)
+    with today_is(DAY):
+        yield DAY
 
 
 def patient(district, grid_index=0, **kw):
