@@ -1,4 +1,5 @@
-"""The worked cases of spec/cases/followups.json and the Follow-up section of spec/API.md."""
+"""The worked cases of tests/data/followups.json (follow-up classification and scheduling,
+docs/followup.md) and the follow-up API."""
 import json
 from datetime import date
 from pathlib import Path
@@ -7,7 +8,7 @@ import pytest
 
 from tests import factories
 
-CASES_FILE = Path(__file__).resolve().parents[3] / "shared" / "spec" / "cases" / "followups.json"
+CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "followups.json"
 CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 
 
