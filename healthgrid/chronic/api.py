@@ -12,10 +12,10 @@ from healthgrid.org.models import Team
 from healthgrid.records.services import get_resident_or_404
 
 from . import services
+from .access import get_enrollment_or_404
 from .schemas import (CheckOutSchema, CheckSchema, EnrollmentCreateSchema, EnrollmentExitSchema,
                       EnrollmentOutSchema, FollowupOutSchema, FollowupSchema,
                       WorklistQuerySchema, WorklistSchema)
-from .views import get_enrollment_or_404
 
 blp = api_blueprint("chronic_api", __name__, description="Programs, follow-ups and worklists")
 

@@ -23,6 +23,7 @@ from healthgrid.records.models import Resident
 from healthgrid.records.services import get_resident_or_404
 
 from . import rules, services
+from .access import get_enrollment_or_404
 from .models import ElderlyCheck, Enrollment, FollowUp
 from .schemas import (SYMPTOMS, CheckSchema, EnrollmentCreateSchema, EnrollmentExitSchema,
                       FollowupSchema)
@@ -35,14 +36,6 @@ bp = Blueprint("chronic", __name__, url_prefix="/chronic")
 @roles_required("admin", "manager", "doctor")
 def _team_and_centre_only():
     """Programs are kept by the teams; managers may look."""
-
-
-def get_enrollment_or_404(enrollment_id: int) -> Enrollment:
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None:
-        abort(404)
-    get_resident_or_404(enrollment.resident_id)
-    return enrollment
 
 
 @bp.post("/residents/<int:resident_id>/enrollments")
@@ -200,7 +193,7 @@ def _down_referrals(team: Team | None) -> list:
     from flask import current_app
     if team is None or "referral.detail" not in current_app.view_functions:
         return []
-    from healthgrid.referral.views import team_down_referrals
+    from healthgrid.referral.services import team_down_referrals
     return team_down_referrals(team.id)
 
 

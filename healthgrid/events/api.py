@@ -7,10 +7,10 @@ from healthgrid.clock import today
 from healthgrid.extensions import db
 
 from . import services
+from .access import EVENT_ROLES, get_event_or_404, page_of, start_report
 from .schemas import EventOutSchema, EventPageSchema, EventQuerySchema, EventReportSchema, \
     EventTransitionSchema
 from .services import EventError
-from .views import EVENT_ROLES, get_event_or_404, page_of, start_report
 
 blp = api_blueprint("events_api", __name__,
                     description="Grid events: health supervision and public-health events")

@@ -12,11 +12,11 @@ from healthgrid.org.models import Team
 from healthgrid.records.services import get_resident_or_404
 
 from . import services
+from .access import get_referral_or_404, start_down, start_up, visible_referrals
 from .models import Referral
 from .schemas import (AssignSchema, ReferralCreateSchema, ReferralOutSchema, ReferralPageSchema,
                       ReferralQuerySchema, TransitionSchema)
 from .services import ReferralError
-from .views import get_referral_or_404, start_down, start_up, visible_referrals
 
 blp = api_blueprint("referral_api", __name__, description="Two-way referral")
 

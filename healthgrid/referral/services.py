@@ -213,6 +213,14 @@ def waiting_counts(user, scope: Scope) -> dict[str, int]:
     return counts
 
 
+def team_down_referrals(team_id: int) -> list[Referral]:
+    """A team's patients sent back down and not yet visited, the most pressing first."""
+    return list(db.session.scalars(select(Referral).where(
+        Referral.direction == "down", Referral.assigned_team_id == team_id,
+        Referral.status.in_(("requested", "accepted")))
+        .order_by(Referral.visit_due_date, Referral.id)))
+
+
 def due_limit(enrollment: Enrollment) -> date | None:
     """Referrals since the latest visit bring the next visit within 14 days of them (the
     chronic programs only: an annual check is not the follow-up of a referral)."""

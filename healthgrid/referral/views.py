@@ -24,6 +24,7 @@ from healthgrid.records.rules import age_on, mask_id_number
 from healthgrid.records.services import get_resident_or_404
 
 from . import rules, services
+from .access import get_referral_or_404, start_down, start_up, visible_referrals
 from .models import Referral
 from .schemas import (AssignSchema, DownReferralSchema, ReferralQuerySchema, TransitionSchema,
                       UpReferralSchema, patient_age)
@@ -40,26 +41,6 @@ def _signed_in_only():
     """Every referral page needs a signed-in user; what each sees is decided per referral."""
 
 
-# --- loading with scope -------------------------------------------------------------------
-
-def get_referral_or_404(referral_id: int) -> Referral:
-    """A referral the user may see; any other answers 404, as if absent."""
-    referral = db.session.scalar(select(Referral).where(
-        Referral.id == referral_id, services.visible_filter(current_user, current_scope())))
-    if referral is None:
-        abort(404)
-    return referral
-
-
-def visible_referrals(direction: str | None = None, status: str | None = None):
-    query = select(Referral).where(services.visible_filter(current_user, current_scope()))
-    if direction:
-        query = query.where(Referral.direction == direction)
-    if status:
-        query = query.where(Referral.status == status)
-    return query
-
-
 def unassigned_queue() -> list[Referral]:
     """Down referrals waiting for a manager to choose the team (no archive, or no team)."""
     if current_user.role not in ("manager", "admin"):
@@ -70,14 +51,6 @@ def unassigned_queue() -> list[Referral]:
     if current_user.role == "manager":
         query = query.where(Referral.to_institution_id == current_user.institution_id)
     return list(db.session.scalars(query))
-
-
-def team_down_referrals(team_id: int) -> list[Referral]:
-    """A team's patients sent back down and not yet visited, the most pressing first."""
-    return list(db.session.scalars(select(Referral).where(
-        Referral.direction == "down", Referral.assigned_team_id == team_id,
-        Referral.status.in_(("requested", "accepted")))
-        .order_by(Referral.visit_due_date, Referral.id)))
 
 
 def _teams_of(institution_ids) -> dict[int, list[Team]]:
@@ -93,36 +66,6 @@ def _institutions(centres: bool) -> list[tuple[int, str]]:
     rows = db.session.execute(select(Institution.id, Institution.name)
                               .where(kind if centres else ~kind).order_by(Institution.code))
     return [(i, name) for i, name in rows]
-
-
-# --- creating (pages and API share these) ---------------------------------------------------
-
-def start_up(resident: Resident, data: dict) -> Referral:
-    """An up referral of a resident in scope; a follow-up named must be one of theirs."""
-    if data.get("followup_id") is not None:
-        followup = db.session.get(FollowUp, data["followup_id"])
-        if followup is None or followup.enrollment.resident_id != resident.id:
-            raise ReferralError("followup_id", _("This follow-up is not one of this resident's."))
-    return services.create_up(resident, data, current_user, today())
-
-
-def start_down(data: dict) -> Referral:
-    """A down referral from the user's hospital (an administrator names the hospital)."""
-    if current_user.role == "admin":
-        sender_id = data.get("from_institution_id") or current_user.institution_id
-    else:
-        sender_id = current_user.institution_id
-        if data.get("from_institution_id") not in (None, sender_id):
-            raise ReferralError("from_institution_id",
-                                _("A referral desk sends from its own hospital."), 403)
-    sender = db.session.get(Institution, sender_id) if sender_id else None
-    if sender is None or sender.kind == "health_center":
-        raise ReferralError("from_institution_id", _("Choose the sending hospital."))
-    referral = services.create_down(data, sender, current_user, today())
-    # The return form (回转单) also tells what was done in hospital.
-    referral.treatment = data.get("treatment")
-    db.session.flush()
-    return referral
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -201,7 +144,7 @@ def _prefilled(resident: Resident, followup: FollowUp | None) -> dict:
 def _form_subject() -> tuple[Resident, FollowUp | None]:
     followup_id = request.args.get("followup_id", type=int)
     if followup_id:
-        from healthgrid.chronic.views import get_enrollment_or_404
+        from healthgrid.chronic.access import get_enrollment_or_404
         followup = db.session.get(FollowUp, followup_id) or abort(404)
         enrollment = get_enrollment_or_404(followup.enrollment_id)
         return get_resident_or_404(enrollment.resident_id), followup

@@ -1,0 +1,18 @@
+"""What the chronic pages and API share: loading an enrollment within the caller's scope."""
+from __future__ import annotations
+
+from flask import abort
+
+from healthgrid.extensions import db
+from healthgrid.records.services import get_resident_or_404
+
+from .models import Enrollment
+
+
+def get_enrollment_or_404(enrollment_id: int) -> Enrollment:
+    """An enrollment of a resident the user may see; any other answers 404, as if absent."""
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        abort(404)
+    get_resident_or_404(enrollment.resident_id)
+    return enrollment
