@@ -4,13 +4,12 @@ from flask_smorest import abort
 
 from healthgrid.apiutil import api_blueprint
 from healthgrid.auth.loading import roles_required
-from healthgrid.auth.scope import current_scope
 from healthgrid.auth.services import audit
-from healthgrid.clock import today
+from healthgrid.domain import DomainError
 from healthgrid.extensions import db
 from healthgrid.labels import label
 
-from . import rules, services
+from . import access, rules, services
 from .schemas import (GapPageSchema, GapQuerySchema, KpiOutSchema, KpiQuerySchema,
                       PerformanceOutSchema)
 
@@ -20,13 +19,11 @@ kpi_roles = roles_required("admin", "manager", "doctor")
 
 def compute_for(params: dict, with_trend: bool = False) -> services.Result:
     """Resolve scope and period (404 outside the caller's scope), then count."""
-    scope = services.resolve_scope(params["scope"], current_scope())
-    period = rules.parse_period(params["period"])
     try:
-        as_of = period.as_of(today(), params.get("as_of"))
-    except ValueError:
-        abort(422, errors={"as_of": ["as_of must lie within the period."]})
-    return services.compute(scope, period, as_of, today(), with_trend)
+        period, as_of = access.period_and_day(params["period"], params.get("as_of"))
+    except DomainError as exc:
+        abort(422, errors=exc.as_errors())
+    return access.compute_for(params["scope"], period, as_of, with_trend)
 
 
 def indicator_rows(values: dict[str, rules.Value]) -> list[dict]:

@@ -28,7 +28,10 @@ def report(scope_text: str, period: str, as_of, out: Path):
     except ValueError as exc:
         raise click.BadParameter(str(exc))
     with current_app.test_request_context():
-        scope = services.resolve_scope(scope_text, Scope(None, None, None, "admin"))
+        try:
+            scope = services.resolve_scope(scope_text, Scope(None, None, None, "admin"))
+        except (ValueError, services.ScopeNotFound):
+            raise click.BadParameter(f"no such scope: {scope_text}", param_hint="--scope")
         pdf = render_report(services.compute(scope, parsed, day, today(), with_trend=True))
     out.write_bytes(pdf)
     click.echo(f"wrote {out} ({len(pdf)} bytes)")

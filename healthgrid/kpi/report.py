@@ -13,7 +13,7 @@ from healthgrid.clock import now
 from healthgrid.labels import label
 
 from . import pdf, rules, services
-from .views import PLAN_TARGETS, charts_for, quiet_grids_note, trend_charts
+from .charts import charts_for, quiet_grids_note, trend_charts
 
 OK, BAD = (6, 118, 71), (180, 35, 24)
 
@@ -98,7 +98,7 @@ def _indicator_rows(result: services.Result) -> list[tuple[str, list[str], bool 
         v = result.values[indicator.code]
         sign = "≤" if indicator.code in rules.LOWER_IS_BETTER else "≥"
         met = "—" if v.met is None else _("Met") if v.met else _("Not met")
-        rows.append((indicator.code in PLAN_TARGETS,
+        rows.append((indicator.code in rules.PLAN_TARGETS,
                      [label("indicator", indicator.code), str(v.numerator), str(v.denominator),
                       _percent(v.value), f"{sign} {indicator.target * 100:g}%", met], v.met))
     return rows
@@ -130,7 +130,7 @@ def render_report(result: services.Result) -> bytes:
                     "by their deadline and the average days from report to closure; open events "
                     "past their deadline on %(d)s.", d=result.as_of)
     events = event_sheet(result)
-    charts = [str(chart) for chart in charts_for(result, PLAN_TARGETS + (
+    charts = [str(chart) for chart in charts_for(result, rules.PLAN_TARGETS + (
         "htn_control", "dm_control", "elderly_mgmt")) + trend_charts(result)]
     ranking = ranking_sheet(teams)
     team_pages = _team_pages(teams, weights)

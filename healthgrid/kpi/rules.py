@@ -39,6 +39,9 @@ INDICATORS = (
     Indicator("down_referral_visit", 1.0),
 )
 BY_CODE = {i.code: i for i in INDICATORS}
+# The five targets the centre's plan names; the dashboard and the report open with them.
+PLAN_TARGETS = ("grid_coverage", "staff_participation", "service_provision", "awareness",
+                "satisfaction")
 GRID_CODES = tuple(i.code for i in INDICATORS if i.level == "grid")
 
 SERVICE_ITEMS = ("archive", "htn_followup", "dm_followup", "elderly_check", "contract",

@@ -6,7 +6,7 @@ from datetime import date
 from functools import partial
 
 import pandas as pd
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +18,10 @@ from healthgrid.org.models import (Community, Grid, Institution, Staff, Team, Te
 from . import queries, rules
 
 SCOPE_KINDS = ("institution", "community", "grid", "team")
+
+
+class ScopeNotFound(LookupError):
+    """The scope names nothing, or nothing the user may see: pages and API answer 404."""
 
 
 @dataclass
@@ -64,33 +68,37 @@ class Result:
 
 
 def resolve_scope(text: str, user_scope: Scope) -> ScopeRef:
-    """'institution:3' → the grids and teams it covers; 404 outside the user's scope."""
+    """'institution:3' → the grids and teams it covers. A malformed text raises ValueError;
+    an unknown object or one outside the user's scope, ScopeNotFound."""
     kind, _, raw = (text or "").partition(":")
     if kind not in SCOPE_KINDS or not raw.isdigit():
-        abort(422, description="scope")
+        raise ValueError(f"scope: {text!r}")
     object_id = int(raw)
     if kind == "institution":
         obj = db.session.get(Institution, object_id)
-        if obj is None or obj.kind != "health_center":
-            abort(404)
+        if obj is not None and obj.kind != "health_center":
+            obj = None
+    else:
+        obj = db.session.get({"community": Community, "grid": Grid, "team": Team}[kind], object_id)
+    if obj is None:
+        raise ScopeNotFound(text)
+    if kind == "institution":
         grids = list(db.session.scalars(select(Grid).join(Community).where(
             Community.institution_id == obj.id).order_by(Community.code, Grid.code)))
-        institution, name = obj, obj.name
+        institution = obj
     elif kind == "community":
-        obj = db.session.get(Community, object_id) or abort(404)
-        grids, institution, name = list(obj.grids), obj.institution, obj.name
+        grids, institution = list(obj.grids), obj.institution
     elif kind == "grid":
-        obj = db.session.get(Grid, object_id) or abort(404)
-        grids, institution, name = [obj], obj.community.institution, obj.name
+        grids, institution = [obj], obj.community.institution
     else:
-        obj = db.session.get(Team, object_id) or abort(404)
-        grids, institution, name = list(obj.grids), obj.institution, obj.name
+        grids, institution = list(obj.grids), obj.institution
+    name = obj.name
     allowed = (user_scope.is_all or (grids and all(user_scope.allows_grid(g.id) for g in grids))
                or (kind == "team" and user_scope.allows_team(object_id))
                or (kind == "institution" and user_scope.institution_id == object_id
                    and user_scope.role == "manager"))
     if not allowed:
-        abort(404)
+        raise ScopeNotFound(text)
     team_ids = {g.team_id for g in grids if g.team_id}
     if kind == "team":
         team_ids.add(object_id)

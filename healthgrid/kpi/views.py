@@ -1,6 +1,8 @@
 """Dashboard, gap lists, team performance, weights and the PDF report."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
@@ -10,18 +12,17 @@ from sqlalchemy import select
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope
 from healthgrid.auth.services import audit
-from healthgrid.charts import Bar, Chart, Series, TargetLine, bar_chart, line_chart
 from healthgrid.clock import today
 from healthgrid.downloads import xlsx_response
+from healthgrid.domain import DomainError
 from healthgrid.extensions import db
 from healthgrid.labels import label
 from healthgrid.org.models import Community, Team
 
-from . import exports, rules, services
+from . import access, exports, rules, services
+from .charts import charts_for, quiet_grids_note, trend_charts
 
 bp = Blueprint("kpi", __name__, url_prefix="/kpi")
-PLAN_TARGETS = ("grid_coverage", "staff_participation", "service_provision", "awareness",
-                "satisfaction")
 
 
 @bp.before_request
@@ -42,83 +43,27 @@ def _default_scope() -> str:
 
 
 def _query() -> dict:
+    """The scope, period and as-of day asked for; what is wrong is said and the default used."""
     scope = request.args.get("scope") or _default_scope()
-    period_text = request.args.get("period") or str(today().year)
+    as_of_text = request.args.get("as_of")
     try:
-        period = rules.parse_period(period_text)
+        as_of = date.fromisoformat(as_of_text) if as_of_text else None
     except ValueError:
-        flash(_("A period is a year (2026), a quarter (2026-Q3) or a month (2026-11)."), "error")
-        period = rules.parse_period(str(today().year))
-    as_of = None
-    if request.args.get("as_of"):
-        try:
-            from datetime import date
-            as_of = period.as_of(today(), date.fromisoformat(request.args["as_of"]))
-        except ValueError:
-            flash(_("as_of must lie within the period."), "error")
-    return {"scope": scope, "period": period, "as_of": as_of or period.as_of(today())}
+        flash(str(access.AS_OF_HELP), "error")
+        as_of = None
+    try:
+        period, day = access.period_and_day(request.args.get("period") or str(today().year),
+                                            as_of)
+    except DomainError as exc:
+        flash(str(exc.message), "error")
+        period, day = access.period_and_day(
+            str(today().year) if exc.field == "period" else request.args["period"], None)
+    return {"scope": scope, "period": period, "as_of": day}
 
 
 def _compute(with_trend: bool = False) -> services.Result:
     q = _query()
-    scope = services.resolve_scope(q["scope"], current_scope())
-    return services.compute(scope, q["period"], q["as_of"], today(), with_trend)
-
-
-def _breakdown(result: services.Result) -> tuple[str, list[tuple[str, list[int]]]]:
-    """The level below the scope, for charts: communities of a centre, grids otherwise."""
-    communities = {}
-    for grid in result.scope.grids:
-        communities.setdefault(grid.community.name, []).append(grid.id)
-    if result.scope.kind == "institution" and len(communities) > 1:
-        return _("by community"), list(communities.items())
-    return _("by grid"), [(g.name, [g.id]) for g in result.scope.grids]
-
-
-def charts_for(result: services.Result, codes) -> list:
-    level, groups = _breakdown(result)
-    per_group = [(name, services.values_for_grids(result, ids)) for name, ids in groups]
-    charts = []
-    for code in codes:
-        if code not in rules.GRID_CODES or len(per_group) < 2:
-            continue
-        bars = [Bar(name, values[code].value) for name, values in per_group]
-        charts.append(bar_chart(f"{label('indicator', code)} · {level}", bars,
-                                rules.BY_CODE[code].target,
-                                lower_is_better=code in rules.LOWER_IS_BETTER))
-    return charts
-
-
-def trend_charts(result: services.Result) -> list:
-    frame = result.trend
-    if frame.empty or len(frame) < 2:
-        return []
-    from datetime import date
-    months = [date.fromisoformat(m + "-01") for m in frame.index]
-
-    def series(name, num, den):
-        if num not in frame or den not in frame:
-            return None
-        points = [(d, round(100 * n / t, 1)) for d, n, t in zip(months, frame[num], frame[den])
-                  if t]
-        return Series(name, points) if points else None
-
-    charts = []
-    survey = [s for s in (series(_("Awareness"), "aware", "responses"),
-                          series(_("Satisfaction"), "satisfied", "rated")) if s]
-    if survey:
-        charts.append(line_chart(Chart(
-            _("Survey results by month (%)"), survey,
-            [TargetLine(_("Satisfaction target"), 90),
-             TargetLine(_("Awareness target"), 60, "#9333ea")], unit="%")))
-    visits = [s for s in (series(_("Hypertension visits at target"), "htn_at_target",
-                                 "htn_visits"),
-                          series(_("Diabetes visits at target"), "dm_at_target", "dm_visits"))
-              if s]
-    if visits:
-        charts.append(line_chart(Chart(_("Follow-up visits at target by month (%)"), visits,
-                                       [TargetLine(_("Control target"), 60)], unit="%")))
-    return charts
+    return access.compute_for(q["scope"], q["period"], q["as_of"], with_trend)
 
 
 def _scope_choices():
@@ -141,17 +86,12 @@ def _scope_choices():
 def dashboard():
     result = _compute(with_trend=True)
     chart_code = request.args.get("chart")
-    codes = list(PLAN_TARGETS) + ([chart_code] if chart_code in rules.BY_CODE else [])
+    codes = list(rules.PLAN_TARGETS) + ([chart_code] if chart_code in rules.BY_CODE else [])
     return render_template(
-        "kpi/dashboard.html", result=result, plan=PLAN_TARGETS, scopes=_scope_choices(),
+        "kpi/dashboard.html", result=result, plan=rules.PLAN_TARGETS, scopes=_scope_choices(),
         charts=charts_for(result, codes), trends=trend_charts(result), chart_code=chart_code,
         indicators=rules.INDICATORS, lower=rules.LOWER_IS_BETTER,
         events=services.event_figures(result), quiet_grids_note=quiet_grids_note)
-
-
-def quiet_grids_note(count: int) -> str:
-    return _("%(n)d more grids had no event in the period and none open past its deadline.",
-             n=count)
 
 
 @bp.route("/gaps/<code>")
