@@ -1,13 +1,10 @@
 """Indicator values and gap lists as Excel workbooks."""
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask_babel import gettext as _, lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from healthgrid.labels import label
+from healthgrid.workbooks import Workbook
 
 from . import rules, services
 
@@ -29,18 +26,6 @@ GAP_COLUMNS = {
 }
 
 
-def _save(book: Workbook) -> bytes:
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _header(sheet, values: list[str]) -> None:
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-
-
 def _row(code: str, value: rules.Value, name: str = "") -> list:
     return ([name] if name else []) + [
         label("indicator", code), value.numerator, value.denominator,
@@ -51,30 +36,28 @@ def _row(code: str, value: rules.Value, name: str = "") -> list:
 
 def indicator_workbook(result: services.Result) -> bytes:
     book = Workbook()
-    sheet = book.active
-    sheet.title = _("Indicators")
-    sheet.append([f"{result.scope.name} · {result.period.label} · {_('as of')} "
+    sheet = book.sheet(_("Indicators"))
+    sheet.row([f"{result.scope.name} · {result.period.label} · {_('as of')} "
                   f"{result.as_of.isoformat()}"])
     headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Rate (%)"),
                _("Target (%)"), _("Met")]
-    _header(sheet, headers)
+    sheet.row(headers, style="bold")
     for code, value in result.values.items():
-        sheet.append(_row(code, value))
-    grids = book.create_sheet(_("By grid"))
-    _header(grids, [_("Grid")] + headers)
+        sheet.row(_row(code, value))
+    grids = book.sheet(_("By grid"))
+    grids.row([_("Grid")] + headers, style="bold")
     for grid in result.scope.grids:
         for code, value in services.values_for_grids(result, [grid.id]).items():
-            grids.append(_row(code, value, grid.name))
-    return _save(book)
+            grids.row(_row(code, value, grid.name))
+    return book.save()
 
 
 def gap_workbook(result: services.Result, code: str, kind: str, rows: list[dict]) -> bytes:
     book = Workbook()
-    sheet = book.active
-    sheet.title = _("Gap")
-    sheet.append([f"{label('indicator', code)} · {result.scope.name} · {result.period.label}"])
+    sheet = book.sheet(_("Gap"))
+    sheet.row([f"{label('indicator', code)} · {result.scope.name} · {result.period.label}"])
     columns = GAP_COLUMNS[kind]
-    _header(sheet, [str(title) for _key, title in columns])
+    sheet.row([str(title) for _key, title in columns], style="bold")
     for row in rows:
         values = []
         for key, _title in columns:
@@ -84,5 +67,5 @@ def gap_workbook(result: services.Result, code: str, kind: str, rows: list[dict]
             elif key == "item":
                 value = label("service_item", value)
             values.append(value)
-        sheet.append(values)
-    return _save(book)
+        sheet.row(values)
+    return book.save()

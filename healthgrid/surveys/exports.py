@@ -2,11 +2,9 @@
 named: a response's resident link stays in the database."""
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+
+from healthgrid.workbooks import Workbook
 
 from . import rules
 from .schemas import channel_label
@@ -15,12 +13,6 @@ from .services import Results
 
 def _percent(value: float | None):
     return round(value * 100, 1) if value is not None else None
-
-
-def _header(sheet, values: list[str]) -> None:
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
 
 
 def _counts(tally: rules.Tally) -> list:
@@ -39,32 +31,30 @@ def results_workbook(result: Results) -> bytes:
     book = Workbook()
     title = (f"{_('Survey results')} · {result.period.label} ({result.period.start.isoformat()}"
              f" – {result.as_of.isoformat()})")
-    teams = book.active
-    teams.title = _("By team")
-    teams.append([title])
-    _header(teams, [_("Team")] + _count_headers())
+    teams = book.sheet(_("By team"))
+    teams.row([title])
+    teams.row([_("Team")] + _count_headers(), style="bold")
     for entry in result.teams:
-        teams.append([entry.team.name if entry.team else _("No team")] + _counts(entry.tally))
-    teams.append([_("Total")] + _counts(result.total))
+        teams.row([entry.team.name if entry.team else _("No team")] + _counts(entry.tally))
+    teams.row([_("Total")] + _counts(result.total))
 
-    grids = book.create_sheet(_("By grid"))
-    grids.append([title])
-    _header(grids, [_("Community"), _("Grid"), _("Team")] + _count_headers()
-            + [_("Score %(score)s", score=s) for s in rules.SCALE])
+    grids = book.sheet(_("By grid"))
+    grids.row([title])
+    grids.row([_("Community"), _("Grid"), _("Team")] + _count_headers()
+              + [_("Score %(score)s", score=s) for s in rules.SCALE], style="bold")
     for entry in result.teams:
         for row in entry.grids:
-            grids.append([row.grid.community.name, row.grid.name,
-                          entry.team.name if entry.team else ""] + _counts(row.tally)
-                         + [row.tally.scores.get(s, 0) for s in rules.SCALE])
+            grids.row([row.grid.community.name, row.grid.name,
+                       entry.team.name if entry.team else ""] + _counts(row.tally)
+                      + [row.tally.scores.get(s, 0) for s in rules.SCALE])
 
-    comments = book.create_sheet(_("Comments"))
-    comments.append([title])
-    _header(comments, [_("Date"), _("Grid"), _("Channel"), _("Satisfaction"), _("Comment")])
+    comments = book.sheet(_("Comments"))
+    comments.row([title])
+    comments.row([_("Date"), _("Grid"), _("Channel"), _("Satisfaction"), _("Comment")],
+                 style="bold")
     names = result.grid_names
     for response in result.comments:
-        comments.append([response.date, names.get(response.grid_id, ""),
-                         channel_label(response.channel), response.satisfaction,
-                         response.comment])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+        comments.row([response.date, names.get(response.grid_id, ""),
+                      channel_label(response.channel), response.satisfaction,
+                      response.comment])
+    return book.save()

@@ -6,6 +6,7 @@ import logging
 from datetime import date, datetime
 from io import BytesIO
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from healthgrid.auth.models import AuditEntry
@@ -17,7 +18,7 @@ from tests.helpers import csrf_from, submit
 
 
 def _xlsx(rows: list[dict]) -> bytes:
-    workbook = template_workbook()
+    workbook = load_workbook(BytesIO(template_workbook().save()))
     sheet = workbook.worksheets[0]
     index = {column.code: n for n, column in enumerate(imports.COLUMNS, start=1)}
     for offset, row in enumerate(rows):

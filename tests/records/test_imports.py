@@ -53,7 +53,7 @@ def resident_rows(district, households: int = 100, members: int = 3) -> list[dic
 
 def xlsx(rows: list[dict], *, blank_rows_before: dict[int, int] | None = None) -> bytes:
     """The template filled with `rows` (column code -> cell value) from row 3 on."""
-    workbook = template_workbook()
+    workbook = load_workbook(BytesIO(template_workbook().save()))
     sheet = workbook.worksheets[0]
     index = {column.code: n for n, column in enumerate(imports.COLUMNS, start=1)}
     excel_row = imports.FIRST_DATA_ROW
@@ -298,7 +298,7 @@ def test_row_numbers_are_those_excel_shows_despite_blank_rows(district, db):
 
 
 def test_unknown_and_missing_columns_are_reported_on_row_1(district, db):
-    workbook = template_workbook()
+    workbook = load_workbook(BytesIO(template_workbook().save()))
     sheet = workbook.worksheets[0]
     sheet.cell(row=1, column=7, value="名字")   # instead of 姓名*
     sheet.cell(row=2, column=7, value=None)
