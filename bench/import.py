@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     from healthgrid.auth.scope import Scope
     from healthgrid.clock import today
     from healthgrid.records import imports
+    from healthgrid.records.imports import reading
     from healthgrid.records.models import Resident
     from sqlalchemy import func, select
 
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         "limits": {"seconds": LIMIT_SECONDS, "ratio": LIMIT_RATIO},
         "within_limits": import_seconds <= LIMIT_SECONDS and ratio <= LIMIT_RATIO,
         "stages_seconds": stage_seconds,
-        "reader": imports._reader().__name__.removeprefix("_rows_"),
+        "reader": reading.reader().__name__.removeprefix("rows_"),
         "baseline": "pandas.read_excel(file) with pandas' default .xlsx engine (openpyxl); "
                     "ratio = import_seconds / pandas_read_seconds",
         "file_mb": round(size_mb, 1),

@@ -15,6 +15,8 @@ from healthgrid.auth.scope import Scope
 from healthgrid.forms import translate_errors
 from healthgrid.org.models import Community
 from healthgrid.records import imports
+from healthgrid.records.imports import reading
+from healthgrid.records.imports.rowloader import RowLoader
 from healthgrid.records.exports import template_workbook
 from healthgrid.records.models import Household, Resident
 from healthgrid.records.schemas import HouseholdSchema, ResidentBaseSchema
@@ -23,10 +25,10 @@ from tests.helpers import csrf_from
 
 ADMIN = Scope(None, None, None, "admin")
 SURNAMES, GIVEN = "王李张刘陈杨黄赵吴周", "伟芳娜敏静丽强磊军洋"
-READERS = [imports._rows_openpyxl]
+READERS = [reading.rows_openpyxl]
 try:
     import python_calamine  # noqa: F401
-    READERS.append(imports._rows_calamine)
+    READERS.append(reading.rows_calamine)
 except ImportError:  # the openpyxl fallback is what runs then
     pass
 
@@ -424,7 +426,7 @@ _CANDIDATES = {
     "archive_medium": ["paper", "stone"],
     "unknown_field": ["x"],
 }
-_LOADER = imports.RowLoader(ResidentBaseSchema())
+_LOADER = RowLoader(ResidentBaseSchema())
 
 
 @settings(max_examples=300)
@@ -443,7 +445,7 @@ def test_row_loader_decides_as_schema_load_does(app, data):
 
 
 def test_row_loader_runs_household_schema_too(app):
-    loader = imports.RowLoader(HouseholdSchema())
+    loader = RowLoader(HouseholdSchema())
     with app.test_request_context():
         assert loader.load({"grid_id": 1, "address": "幸福里1号", "phone": "13912345678"}) == (
             {"grid_id": 1, "address": "幸福里1号", "phone": "13912345678", "head_name": None}, {})
