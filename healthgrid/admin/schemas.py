@@ -58,6 +58,7 @@ ACTIONS = {
     "worklist.view": _l("Opened the worklist"),
     "worklist.export": _l("Downloaded the call list"),
     "referral.print": _l("Printed a referral form"),
+    "referral.view_contact": _l("Read a referred patient's phone and address"),
     "kpi.export": _l("Exported indicators"), "kpi.gaps": _l("Opened a gap list"),
     "kpi.gaps_export": _l("Downloaded a gap list"),
     "kpi.report": _l("Printed the performance report"),

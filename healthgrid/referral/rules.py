@@ -19,7 +19,8 @@ TRANSITIONS = {
     ("requested", "cancel"): ("cancelled", "sending"),
     ("accepted", "cancel"): ("cancelled", "sending"),
 }
-NOTE_REQUIRED = {"reject"}
+# A rejection says why; a completion is the feedback the sending side waits for.
+NOTE_REQUIRED = {"reject", "complete"}
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class WrongSide(Exception):
 
 
 class NoteRequired(Exception):
-    """A rejection needs a reason (HTTP 422)."""
+    """A rejection needs a reason, a completion its feedback (HTTP 422)."""
 
 
 def next_status(status: str, action: str, side: str, note: str | None = None) -> str:
@@ -67,3 +68,15 @@ def visit_due(received_on: date, s: ReferralSettings = SETTINGS) -> date:
 def visited_in_time(received_on: date, visited_on: date | None,
                     s: ReferralSettings = SETTINGS) -> bool:
     return visited_on is not None and (visited_on - received_on).days <= s.down_visit_days
+
+
+# Words of a hospital diagnosis that name a program a community team manages.
+PROGRAM_WORDS = {"hypertension": ("高血压", "hypertension"),
+                 "diabetes": ("糖尿病", "diabetes")}
+
+
+def programs_named(diagnosis: str | None) -> list[str]:
+    """The chronic programs a diagnosis names ('高血压3级，2型糖尿病' → both)."""
+    text = (diagnosis or "").lower()
+    return [program for program, words in PROGRAM_WORDS.items()
+            if any(word in text for word in words)]

@@ -11,7 +11,7 @@ from healthgrid.auth.scope import Scope
 from healthgrid.auth.services import audit
 from healthgrid.clock import today
 from healthgrid.chronic import services as chronic
-from healthgrid.chronic.models import Enrollment
+from healthgrid.chronic.models import Enrollment, FollowUp
 from healthgrid.chronic.rules import after_referral_due
 from healthgrid.extensions import db
 from healthgrid.labels import label
@@ -151,12 +151,14 @@ def transition(referral: Referral, action: str, note: str | None, user, scope: S
         raise ReferralError("action", _l("The other side of the referral takes this action."),
                             403)
     except rules.NoteRequired:
-        raise ReferralError("note", _l("Give the reason for the rejection."))
+        raise ReferralError("note", _l("Give the feedback: the diagnosis and what was done.")
+                            if action == "complete" else
+                            _l("Give the reason for the rejection."))
     old = referral.status
     referral.status = new_status
     if action == "arrive" and referral.direction == "down":
         referral.visited_on = day  # the grid team has seen the patient
-    if action == "complete" and note:
+    if action == "complete":
         referral.feedback = note
     _event(referral, action, old, new_status, user, note)
     db.session.flush()
@@ -230,7 +232,15 @@ def due_limit(enrollment: Enrollment) -> date | None:
         Referral.resident_id == enrollment.resident_id,
         Referral.status.not_in(("rejected", "cancelled")))
     if enrollment.last_visit_date is not None:
-        query = query.where(Referral.referred_on > enrollment.last_visit_date)
+        # A referral on the day of the latest visit counts when it was made after that
+        # visit was recorded (the visit could not follow up its result): by time, not date.
+        recorded = select(func.max(FollowUp.created_at)).where(
+            FollowUp.enrollment_id == enrollment.id,
+            FollowUp.visit_date == enrollment.last_visit_date).scalar_subquery()
+        query = query.where(or_(
+            Referral.referred_on > enrollment.last_visit_date,
+            (Referral.referred_on == enrollment.last_visit_date)
+            & (Referral.created_at >= recorded)))
     first = db.session.scalar(query)
     return after_referral_due(None, first) if first else None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -68,6 +68,17 @@ def _institutions(centres: bool) -> list[tuple[int, str]]:
     return [(i, name) for i, name in rows]
 
 
+def _targets_by_kind() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Where a doctor refers up, hospitals apart from the public-health agencies (CDC...)."""
+    rows = db.session.execute(select(Institution.id, Institution.name, Institution.kind)
+                              .where(Institution.kind != "health_center")
+                              .order_by(Institution.code))
+    groups: dict[str, list[tuple[int, str]]] = {"hospital": [], "public_health_agency": []}
+    for i, name, kind in rows:
+        groups.setdefault(kind, []).append((i, name))
+    return [(label("institution_kind", kind), pairs) for kind, pairs in groups.items() if pairs]
+
+
 # --- pages ------------------------------------------------------------------------------------
 
 @bp.route("/")
@@ -89,11 +100,15 @@ def index():
 
 
 def _followup_summary(followup: FollowUp) -> str:
+    """The findings of the visit, each said once: the symptoms under their own heading, not
+    again among the reasons, and "not at target" left to the classification that says it."""
+    sep = _(", ")
     parts = [_("Follow-up of %(date)s: %(result)s.", date=followup.visit_date.isoformat(),
                result=label("classification", followup.classification))]
-    if followup.reason_list:
-        parts.append(_("Why: %(reasons)s.", reasons=", ".join(
-            reason_text(code) for code in followup.reason_list)))
+    reasons = [reason_text(code) for code in followup.reason_list
+               if not code.startswith("symptom:") and code != "not_at_target"]
+    if reasons:
+        parts.append(_("Why: %(reasons)s.", reasons=sep.join(reasons)))
     if followup.sbp:
         parts.append(_("Blood pressure %(sbp)s/%(dbp)s mmHg.", sbp=followup.sbp,
                        dbp=followup.dbp))
@@ -102,11 +117,12 @@ def _followup_summary(followup: FollowUp) -> str:
     if followup.heart_rate:
         parts.append(_("Heart rate %(rate)s/min.", rate=followup.heart_rate))
     if followup.symptom_list:
-        parts.append(_("Symptoms: %(names)s.", names=", ".join(
+        parts.append(_("Symptoms: %(names)s.", names=sep.join(
             label("symptom", code) for code in followup.symptom_list)))
     if followup.note:
         parts.append(followup.note)
-    return " ".join(parts)
+    # Chinese sentences end in 。 and run on without a space.
+    return ("" if str(get_locale()).startswith("zh") else " ").join(parts)
 
 
 def _past_history(resident: Resident) -> str:
@@ -185,7 +201,7 @@ def new():
                 return redirect(url_for("referral.detail", referral_id=referral.id))
     return render_template(
         "referral/up_form.html", resident=resident, followup=followup, form=form,
-        errors=errors, hospitals=_institutions(centres=False), urgencies=choices("urgency"),
+        errors=errors, hospitals=_targets_by_kind(), urgencies=choices("urgency"),
         age=age_on(resident.birth_date, today()), mask_id=mask_id_number), status
 
 
@@ -242,7 +258,36 @@ def _detail_page(referral: Referral, status: int = 200, note_error: str | None =
         "referral/detail.html", referral=referral, actions=actions, teams=teams,
         can_assign=can_assign, archive_open=archive_open, day=today(),
         age=patient_age(referral), masked_id=mask_id_number(referral.id_number),
-        note_error=note_error), status
+        note_error=note_error, contact=_contact_for_receiver(referral, sides),
+        next_steps=_next_steps(referral, sides) if archive_open else None), status
+
+
+def _contact_for_receiver(referral: Referral, sides: set[str]) -> dict | None:
+    """The hospital receiving an up referral reaches the patient by the phone and address its
+    printed form carries. Full identifiers on a page: the view is audited."""
+    resident = referral.resident
+    if referral.direction != "up" or "receiving" not in sides or resident is None:
+        return None
+    household = resident.household
+    contact = {"phone": resident.phone or (household.phone if household else None) or "",
+               "address": household.address if household else ""}
+    audit("referral.view_contact", referral, resident_id=resident.id)
+    db.session.commit()
+    return contact
+
+
+def _next_steps(referral: Referral, sides: set[str]) -> dict | None:
+    """Once the team accepts a patient sent back down: record the visit, and enroll in the
+    program the hospital's diagnosis names when the patient is not in it yet."""
+    if referral.direction != "down" or "receiving" not in sides or \
+            referral.status not in ("accepted", "arrived"):
+        return None
+    from healthgrid.chronic.services import enrollments_of
+    active = [e for e in enrollments_of(referral.resident) if e.status == "active"]
+    visits = [e for e in active if e.program in ("hypertension", "diabetes")]
+    enrolled = {e.program for e in active}
+    offer = [p for p in rules.programs_named(referral.diagnosis) if p not in enrolled]
+    return {"visits": visits, "enroll": offer}
 
 
 @bp.route("/<int:referral_id>")
