@@ -32,6 +32,9 @@ def _prepare_database_url(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
         _config.INSTANCE_DIR.mkdir(exist_ok=True)
+    from .geo.spatial import engine_options
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        uri, app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
 
 
 def register_extensions(app: Flask) -> None:
@@ -44,8 +47,11 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     from .dbsetup import init_engine_events
     init_engine_events(app)
+    from .geo.spatial import include_object, init_spatial_engine
+    with app.app_context():
+        init_spatial_engine(db.engine)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True,
-                     compare_type=True)
+                     compare_type=True, include_object=include_object)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
     limiter.init_app(app)

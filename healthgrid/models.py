@@ -9,3 +9,4 @@ from healthgrid.referral.models import Referral, ReferralEvent  # noqa: F401
 from healthgrid.surveys.models import SurveyResponse  # noqa: F401
 from healthgrid.kpi.models import KpiWeight  # noqa: F401
 from healthgrid.events.models import GridEvent, GridEventPhoto, GridEventStep  # noqa: F401
+from healthgrid.geo.models import GridBoundary, HouseholdLocation  # noqa: F401

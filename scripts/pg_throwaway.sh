@@ -3,7 +3,7 @@
 #
 #   scripts/pg_throwaway.sh start [DIR]   create + start a cluster in DIR (default:
 #                                         a new mktemp -d), create database
-#                                         healthgrid_test, print its DATABASE_URL
+#                                         healthgrid_test with PostGIS, print its DATABASE_URL
 #                                         (the only thing written to stdout)
 #   scripts/pg_throwaway.sh stop [DIR]    stop the cluster and delete DIR
 #   scripts/pg_throwaway.sh status [DIR]  exit 0 if it is running
@@ -136,6 +136,10 @@ start_cluster() {
 
     "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres "$DB_NAME" \
         || { log "createdb $DB_NAME failed"; false; }
+    # The grid map's geometry lives in PostGIS (Debian: postgresql-15-postgis-3).
+    "$PG_BIN/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d "$DB_NAME" \
+        -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null \
+        || { log "CREATE EXTENSION postgis failed (Debian: apt-get install postgresql-15-postgis-3)"; false; }
 
     log "PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}') running in $dir on 127.0.0.1:$port"
     printf 'postgresql+psycopg://postgres@127.0.0.1:%s/%s\n' "$port" "$DB_NAME"

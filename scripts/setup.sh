@@ -13,6 +13,8 @@
 #   3. pip install -e . (or -e '.[test]') only when setup.cfg / pyproject.toml
 #      changed since the last install, or the extras asked for grew.
 #      The stamp lives in .venv/.healthgrid-setup-stamp.
+#   3b. SQLite can load SpatiaLite (this Python's sqlite3, else pysqlite3), or stop
+#      with what to install.
 #   4. pybabel compile for healthgrid/translations, if it has .po files newer
 #      than their .mo files.
 #
@@ -27,7 +29,7 @@ want_test=0
 for arg in "$@"; do
     case $arg in
         --test) want_test=1 ;;
-        -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $arg (expected --test)" ;;
     esac
 done
@@ -42,9 +44,10 @@ pkg_installed() {
     [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
 }
 
-packages=(fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0)
+# libsqlite3-mod-spatialite: the grid map's geometry on SQLite (SpatiaLite).
+packages=(fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 libsqlite3-mod-spatialite)
 if (( want_test )); then
-    packages+=(postgresql-15 chromium poppler-utils zbar-tools)
+    packages+=(postgresql-15 postgresql-15-postgis-3 chromium poppler-utils zbar-tools)
 fi
 if [[ ! -x $VENV/bin/python ]]; then
     # Only needed to create the venv. Debian's own python3 needs python3-venv
@@ -134,6 +137,32 @@ if (( need_install )); then
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >&2
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --progress-bar off -e "$target" >&2
     { printf '%s\n' "$current_hash"; printf 'extras=%s\n' "$extras"; } > "$STAMP"
+fi
+
+# ---------------------------------------------------------------- 3b. SpatiaLite
+# The grid map needs SQLite to load SpatiaLite: this Python's sqlite3 if it can load
+# extensions (some builds, pyenv's among them, cannot), else pysqlite3 (installed above).
+if ! "$VENV/bin/python" - <<'PYEOF' >&2
+import sys
+try:
+    import sqlite3
+    sqlite3.Connection.enable_load_extension
+except AttributeError:
+    try:
+        from pysqlite3 import dbapi2 as sqlite3
+    except ImportError:
+        sys.exit("this Python's sqlite3 cannot load extensions and pysqlite3 is not installed")
+conn = sqlite3.connect(":memory:")
+conn.enable_load_extension(True)
+try:
+    conn.load_extension("mod_spatialite")
+except Exception as exc:
+    sys.exit(f"SpatiaLite does not load: {exc}")
+PYEOF
+then
+    die "SQLite cannot load SpatiaLite (the grid map needs it). Install the Debian package
+    libsqlite3-mod-spatialite, and either pip install pysqlite3-binary into .venv or
+    recreate .venv from a Python whose sqlite3 loads extensions (PYTHON=/usr/bin/python3)."
 fi
 
 # ---------------------------------------------------------------- 4. Babel

@@ -1,0 +1,1 @@
+"""Grid electronic map: grid boundaries, household locations, the indicator map, plans."""
