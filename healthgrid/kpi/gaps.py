@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from healthgrid.referral.rules import SETTINGS as REFERRAL
+
 from . import queries
 from .queries import ACTIVE_RESIDENT, CHRONIC_ON_AS_OF, KEY_POPULATION, Window
 
@@ -24,7 +26,7 @@ RESIDENT_GAPS = {
     "archive_usage": f"{ACTIVE_RESIDENT} AND r.id NOT IN {USED}",
     "contract_rate": f"{ACTIVE_RESIDENT} AND r.id NOT IN {CONTRACTED}",
     "key_contract_rate": f"{ACTIVE_RESIDENT} AND {KEY_POPULATION} AND r.id NOT IN {CONTRACTED}",
-    "elderly_mgmt": f"{ACTIVE_RESIDENT} AND r.birth_date <= :born_65 AND r.id NOT IN {CHECKED}",
+    "elderly_mgmt": f"{ACTIVE_RESIDENT} AND r.birth_date <= :born_elderly AND r.id NOT IN {CHECKED}",
 }
 PROGRAM_GAPS = {
     "htn_standard_mgmt": ("hypertension", "standard"), "htn_control": ("hypertension", "control"),
@@ -108,7 +110,8 @@ def gap(session: Session, code: str, w: Window, institution_id: int, team_ids: l
             WHERE d.direction = 'down' AND d.referred_on BETWEEN :start AND :as_of
               AND d.status NOT IN ('cancelled', 'rejected')
               AND (r.grid_id IN :grids OR (r.id IS NULL AND d.to_institution_id = :institution))
-              AND NOT (d.visited_on IS NOT NULL AND d.visited_on <= :as_of AND {days} <= 14)
+              AND NOT (d.visited_on IS NOT NULL AND d.visited_on <= :as_of
+                       AND {days} <= {REFERRAL.down_visit_days})
             ORDER BY d.referred_on, d.id"""
         return ("referrals", *_run(session, sql, {**params, "institution": institution_id},
                                    page, per_page))

@@ -13,7 +13,12 @@ import pandas as pd
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from healthgrid.chronic.rules import SETTINGS as FOLLOWUP
 from healthgrid.records.rules import latest_birth_date_for_age
+from healthgrid.referral.rules import SETTINGS as REFERRAL
+from healthgrid.surveys.rules import SATISFIED_FROM
+
+from .rules import REQUIRED_SLACK_DAYS
 
 
 
@@ -30,7 +35,7 @@ class Window:
             "start": self.start, "as_of": self.as_of,
             "as_of_end": datetime.combine(self.as_of + timedelta(days=1), datetime.min.time()),
             "usage_from": self.as_of - timedelta(days=364),
-            "born_65": latest_birth_date_for_age(self.as_of, 65),
+            "born_elderly": latest_birth_date_for_age(self.as_of, FOLLOWUP.elderly_age),
             "born_7": latest_birth_date_for_age(self.as_of, 7),
         }
 
@@ -48,7 +53,7 @@ CHRONIC_ON_AS_OF = """(SELECT DISTINCT resident_id FROM enrollment
     WHERE program IN ('hypertension', 'diabetes') AND enrolled_on <= :as_of
       AND (exited_on IS NULL OR exited_on > :as_of))"""
 # Key population by the resident's profile alone, and with chronic disease (joined as `ch`).
-PROFILE_KEY = ("r.birth_date <= :born_65 OR r.birth_date > :born_7 OR r.pregnant "
+PROFILE_KEY = ("r.birth_date <= :born_elderly OR r.birth_date > :born_7 OR r.pregnant "
                "OR r.severe_mental_illness OR r.disabled")
 KEY_POPULATION = f"({PROFILE_KEY} OR ch.resident_id IS NOT NULL)"
 
@@ -78,7 +83,7 @@ def residents(session: Session, w: Window) -> pd.DataFrame:
     profile = ", ".join(f"r.{column}" for column in PROFILE)
     found = _frame(session, f"""
         SELECT r.grid_id, {profile}, COUNT(*) AS n,
-          SUM(CASE WHEN r.birth_date <= :born_65 THEN 1 ELSE 0 END) AS elderly,
+          SUM(CASE WHEN r.birth_date <= :born_elderly THEN 1 ELSE 0 END) AS elderly,
           SUM(CASE WHEN r.birth_date > :born_7 AND r.birth_date <= :as_of THEN 1 ELSE 0 END)
               AS children
         FROM resident r WHERE r.grid_id IN :grids AND {ACTIVE_RESIDENT}
@@ -177,8 +182,11 @@ def managed_days_sql(session: Session) -> str:
 
 
 def required_from(days: str) -> str:
-    """rules.required_followups in integer SQL: at least 1, then ceil((4d − 6) / 365)."""
-    return f"(CASE WHEN 4 * {days} <= 371 THEN 1 ELSE (4 * {days} - 6 + 364) / 365 END)"
+    """rules.required_followups in integer SQL, for d ≥ 1 days managed: at least 1, then
+    ceil((4d − slack) / 365) (tests/kpi/test_required_sql.py holds the two together)."""
+    slack = int(4 * REQUIRED_SLACK_DAYS)
+    return (f"(CASE WHEN 4 * {days} <= {365 + slack} THEN 1 "
+            f"ELSE (4 * {days} - {slack} + 364) / 365 END)")
 
 
 def required_sql(session: Session) -> str:
@@ -194,7 +202,7 @@ def due_sql(session: Session, live: bool) -> str:
     return f"""COALESCE((SELECT f.next_due_date FROM follow_up f
                   WHERE f.enrollment_id = e.id AND f.visit_date <= :as_of
                   ORDER BY f.visit_date DESC, f.id DESC LIMIT 1),
-                {_add_days(session, 'e.enrolled_on', 14)})"""
+                {_add_days(session, 'e.enrolled_on', FOLLOWUP.new_enrollment_due_days)})"""
 
 
 # Active, not key by profile, and with an active hypertension or diabetes enrollment (`e` of
@@ -263,7 +271,7 @@ def elderly_checked(session: Session, w: Window) -> pd.DataFrame:
         FROM elderly_check c JOIN enrollment e ON e.id = c.enrollment_id
         JOIN resident r ON r.id = e.resident_id
         WHERE r.grid_id IN :grids AND c.check_date BETWEEN :start AND :as_of
-          AND r.birth_date <= :born_65 AND {ACTIVE_RESIDENT}
+          AND r.birth_date <= :born_elderly AND {ACTIVE_RESIDENT}
         GROUP BY r.grid_id""", w.params())
 
 
@@ -277,25 +285,29 @@ def _add_days(session: Session, column: str, days: int) -> str:
     return f"date({column}, '+{days} days')"
 
 
-def surveys(session: Session, w: Window) -> pd.DataFrame:
-    return _frame(session, """
-        SELECT s.grid_id, COUNT(*) AS responses,
+# The survey responses `s` in the window, and what the awareness and satisfaction rates count.
+SURVEY_COUNTS = f"""COUNT(*) AS responses,
           SUM(CASE WHEN s.aware THEN 1 ELSE 0 END) AS aware,
           SUM(CASE WHEN s.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS rated,
-          SUM(CASE WHEN s.satisfaction >= 4 THEN 1 ELSE 0 END) AS satisfied
-        FROM survey_response s WHERE s.grid_id IN :grids AND s.date BETWEEN :start AND :as_of
+          SUM(CASE WHEN s.satisfaction >= {SATISFIED_FROM} THEN 1 ELSE 0 END) AS satisfied
+        FROM survey_response s WHERE s.grid_id IN :grids AND s.date BETWEEN :start AND :as_of"""
+
+
+def surveys(session: Session, w: Window) -> pd.DataFrame:
+    return _frame(session, f"""
+        SELECT s.grid_id, {SURVEY_COUNTS}
         GROUP BY s.grid_id""", w.params())
 
 
 def down_referrals(session: Session, w: Window, institution_id: int | None) -> pd.DataFrame:
-    """Down referrals received in the period, and those visited within 14 days, per grid of
+    """Down referrals received in the period, and those visited in time, per grid of
     the patient's archive; grid_id 0 holds the centre's referrals of people with no archive
     here yet (they count for the centre only)."""
     days = days_sql(session, "d.visited_on", "d.referred_on")
     return _frame(session, f"""
         SELECT COALESCE(r.grid_id, 0) AS grid_id, COUNT(*) AS down_received,
           SUM(CASE WHEN d.visited_on IS NOT NULL AND d.visited_on <= :as_of
-                   AND {days} <= 14 THEN 1 ELSE 0 END) AS down_visited
+                   AND {days} <= {REFERRAL.down_visit_days} THEN 1 ELSE 0 END) AS down_visited
         FROM referral d LEFT JOIN resident r ON r.id = d.resident_id
         WHERE d.direction = 'down' AND d.referred_on BETWEEN :start AND :as_of
           AND d.status NOT IN ('cancelled', 'rejected')
@@ -372,11 +384,7 @@ def monthly(session: Session, w: Window) -> pd.DataFrame:
     """Per month: survey counts and visits at target by program."""
     month_s, month_f = _month(session, "s.date"), _month(session, "f.visit_date")
     surveys_by_month = _frame(session, f"""
-        SELECT {month_s} AS month, COUNT(*) AS responses,
-          SUM(CASE WHEN s.aware THEN 1 ELSE 0 END) AS aware,
-          SUM(CASE WHEN s.satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS rated,
-          SUM(CASE WHEN s.satisfaction >= 4 THEN 1 ELSE 0 END) AS satisfied
-        FROM survey_response s WHERE s.grid_id IN :grids AND s.date BETWEEN :start AND :as_of
+        SELECT {month_s} AS month, {SURVEY_COUNTS}
         GROUP BY {month_s}""", w.params())
     # The scope's enrollments first, then their visits through the (enrollment, date) index:
     # a third of the time of looking up each visit's enrollment and resident.
