@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -208,8 +208,9 @@ def worklist_xlsx():
     audit("worklist.export", team, detail=f"items={len(overdue) + len(due_soon)}")
     db.session.commit()
     data = worklist_workbook(team, overdue, due_soon, day)
-    filename = f"worklist-{day.isoformat()}.xlsx"
-    return xlsx_response(data, filename)
+    return xlsx_response(data, _l("worklist-%(team)s-%(day)s.xlsx", team=team.name,
+                                  day=day.isoformat()),
+                         fallback=f"worklist-team-{team.id}-{day.isoformat()}.xlsx")
 
 
 # --- the programs section of the resident's archive page --------------------------------

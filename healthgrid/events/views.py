@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
                    url_for)
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope
 from healthgrid.clock import today
+from healthgrid.downloads import content_disposition
 from healthgrid.extensions import db
 from healthgrid.forms import clean_form, load_form
 
@@ -158,7 +159,9 @@ def photo(event_id: int, photo_id: int):
         abort(404)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=item.content_type, conditional=False,
-                         download_name=f"event-{event.id}-{item.id}.{path.suffix[1:]}")
+    response = send_file(path, mimetype=item.content_type, conditional=False)
+    response.headers["Content-Disposition"] = content_disposition(
+        _l("event-%(event)s-photo-%(photo)s.%(ext)s", event=event.id, photo=item.id,
+           ext=path.suffix[1:]), inline=True)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,4 +1,4 @@
-from flask import Response, abort as http_abort
+from flask import abort as http_abort
 from flask_login import current_user
 from flask_smorest import abort
 
@@ -9,7 +9,7 @@ from healthgrid.domain import DomainError
 from healthgrid.extensions import db
 from healthgrid.labels import label
 
-from . import access, rules, services
+from . import access, exports, rules, services
 from .schemas import (GapPageSchema, GapQuerySchema, KpiOutSchema, KpiQuerySchema,
                       PerformanceOutSchema)
 
@@ -90,8 +90,6 @@ def performance_pdf(params):
     audit("kpi.report", detail=f"scope={result.scope.key} period={result.period.label} "
                                f"by={current_user.username}")
     db.session.commit()
-    name = f"performance-{result.scope.kind}-{result.scope.id}-{result.period.label}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return exports.report_download(result, pdf)
 
 

@@ -1,9 +1,11 @@
 """Indicator values and gap lists as Excel workbooks."""
 from __future__ import annotations
 
+from flask import Response
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from healthgrid.labels import label
+from healthgrid.downloads import pdf_response, xlsx_response
+from healthgrid.labels import LABELS, label
 from healthgrid.workbooks import Workbook
 
 from . import rules, services
@@ -69,3 +71,31 @@ def gap_workbook(result: services.Result, code: str, kind: str, rows: list[dict]
             values.append(value)
         sheet.row(values)
     return book.save()
+
+
+def _scope_ascii(result: services.Result) -> str:
+    return f"{result.scope.kind}-{result.scope.id}-{result.period.label}"
+
+
+def indicator_download(result: services.Result) -> Response:
+    return xlsx_response(
+        indicator_workbook(result),
+        _l("indicators-%(scope)s-%(period)s.xlsx", scope=result.scope.name,
+           period=result.period.label),
+        fallback=f"indicators-{_scope_ascii(result)}.xlsx")
+
+
+def gap_download(result: services.Result, code: str, kind: str, rows: list[dict]) -> Response:
+    return xlsx_response(
+        gap_workbook(result, code, kind, rows),
+        _l("gaps-%(indicator)s-%(scope)s-%(period)s.xlsx", indicator=LABELS["indicator"][code],
+           scope=result.scope.name, period=result.period.label),
+        fallback=f"gaps-{code}-{_scope_ascii(result)}.xlsx")
+
+
+def report_download(result: services.Result, pdf: bytes) -> Response:
+    """The performance report (page and API) as an attachment."""
+    return pdf_response(
+        pdf, _l("performance-report-%(scope)s-%(period)s.pdf", scope=result.scope.name,
+                period=result.period.label),
+        fallback=f"performance-{_scope_ascii(result)}.pdf")

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,7 +12,6 @@ from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope
 from healthgrid.auth.services import audit
 from healthgrid.clock import today
-from healthgrid.downloads import xlsx_response
 from healthgrid.domain import DomainError
 from healthgrid.extensions import db
 from healthgrid.labels import label
@@ -115,7 +113,7 @@ def gap_xlsx(code: str):
     kind, rows, total = services.gap_rows(result, code, 1, 100000)
     audit("kpi.gaps_export", detail=f"code={code} scope={result.scope.key} rows={total}")
     db.session.commit()
-    return xlsx_response(exports.gap_workbook(result, code, kind, rows), f"gaps-{code}.xlsx")
+    return exports.gap_download(result, code, kind, rows)
 
 
 @bp.route("/export.xlsx")
@@ -123,7 +121,7 @@ def export_xlsx():
     result = _compute()
     audit("kpi.export", detail=f"scope={result.scope.key}")
     db.session.commit()
-    return xlsx_response(exports.indicator_workbook(result), "indicators.xlsx")
+    return exports.indicator_download(result)
 
 
 @bp.route("/performance")
@@ -167,6 +165,4 @@ def report_pdf():
     pdf = render_report(result)
     audit("kpi.report", detail=f"scope={result.scope.key} period={result.period.label}")
     db.session.commit()
-    name = f"performance-{result.scope.kind}-{result.scope.id}-{result.period.label}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return exports.report_download(result, pdf)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   send_file, url_for)
-from flask_babel import gettext as _
+                   url_for)
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,14 +15,14 @@ from healthgrid.auth.scope import current_scope, get_grid_or_404
 from healthgrid.auth.services import audit
 from healthgrid.clock import today
 from healthgrid.dbsetup import refresh_planner_statistics
-from healthgrid.downloads import XLSX_MIMETYPE
+from healthgrid.downloads import xlsx_response
 from healthgrid.extensions import db
 from healthgrid.forms import clean_form, error_line, load_form, post_small_form
 from healthgrid.labels import choices
 from healthgrid.org.models import Community, Grid, Team
 
 from . import rules, services
-from .exports import export_residents, write_template
+from .exports import export_residents, template_workbook
 from .imports import import_residents
 from .models import Household
 from .schemas import (ContractSchema, ExitSchema, HouseholdSchema, ResidentCreateSchema,
@@ -263,11 +263,7 @@ def import_page():
 @bp.route("/import/template.xlsx")
 @import_roles
 def import_template():
-    buffer = BytesIO()
-    write_template(buffer)
-    buffer.seek(0)
-    return send_file(buffer, mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name="healthgrid-residents-template.xlsx")
+    return xlsx_response(template_workbook().save(), _l("residents-import-template.xlsx"))
 
 
 @bp.route("/export.xlsx")
@@ -282,6 +278,5 @@ def export_xlsx():
     audit("records.export", detail=f"residents={count}; grid_id={params['grid_id'] or 'all'}; "
                                    f"search={'yes' if params['q'] else 'no'}")
     db.session.commit()
-    buffer.seek(0)
-    return send_file(buffer, mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=f"residents-{today():%Y%m%d}.xlsx")
+    return xlsx_response(buffer.getvalue(),
+                         _l("residents-%(day)s.xlsx", day=today().strftime("%Y%m%d")))

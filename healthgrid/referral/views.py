@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from healthgrid.auth.scope import current_scope
 from healthgrid.auth.services import audit
 from healthgrid.chronic.models import FollowUp
 from healthgrid.clock import today
+from healthgrid.downloads import pdf_response
 from healthgrid.extensions import db
 from healthgrid.forms import clean_form, error_line, load_form
 from healthgrid.labels import choices, label, reason_text
@@ -351,9 +352,8 @@ def form_pdf(referral_id: int):
     data = referral_form_pdf(referral)
     audit("referral.print", referral, resident_id=referral.resident_id)
     db.session.commit()
-    filename = f"referral-{referral.id}.pdf"
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return pdf_response(data, _l("referral-form-%(number)s.pdf", number=referral.id),
+                        inline=True)
 
 
 # --- the referrals section of the resident's archive page ------------------------------------

@@ -2,9 +2,9 @@
 the grids' survey links and QR codes, and the teams' contact cards."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, redirect, render_template, request,
                    url_for)
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -12,7 +12,7 @@ from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope, get_grid_or_404, get_team_or_404
 from healthgrid.auth.services import audit
 from healthgrid.clock import today
-from healthgrid.downloads import xlsx_response
+from healthgrid.downloads import file_response, pdf_response, xlsx_response
 from healthgrid.extensions import db
 from healthgrid.forms import MAX_ID, clean_form, load_form
 from healthgrid.kpi.rules import BY_CODE, parse_period
@@ -152,8 +152,8 @@ def results_xlsx():
     result, team_id = _results_request(comment_limit=None)
     audit("survey.export", detail=f"period={result.period.label} team={team_id or ''}")
     db.session.commit()
-    name = f"survey-results-{result.period.label}.xlsx"
-    return xlsx_response(exports.results_workbook(result), name)
+    return xlsx_response(exports.results_workbook(result),
+                         _l("survey-results-%(period)s.xlsx", period=result.period.label))
 
 
 # --- links, QR codes and contact cards --------------------------------------------------
@@ -175,9 +175,10 @@ def qr(grid_id: int, fmt: str):
     url = survey_url(grid.id)
     data, mimetype = (cards.qr_svg(url), "image/svg+xml") if fmt == "svg" else (
         cards.qr_png(url), "image/png")
-    disposition = "attachment" if request.args.get("download") else "inline"
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'{disposition}; filename="survey-qr-grid-{grid.id}.{fmt}"'})
+    return file_response(data, mimetype, _l("survey-qr-code-%(grid)s.%(ext)s", grid=grid.name,
+                                            ext=fmt),
+                         fallback=f"survey-qr-grid-{grid.id}.{fmt}",
+                         inline=not request.args.get("download"))
 
 
 @bp.route("/cards/<int:team_id>.pdf")
@@ -187,5 +188,5 @@ def card(team_id: int):
     pdf = cards.card_pdf(team, today())
     audit("survey.card", team)
     db.session.commit()
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="contact-card-team-{team.id}.pdf"'})
+    return pdf_response(pdf, _l("contact-card-%(team)s.pdf", team=team.name),
+                        fallback=f"contact-card-team-{team.id}.pdf", inline=True)

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import unquote
 
 from openpyxl import load_workbook
 
@@ -72,3 +73,38 @@ def test_no_module_writes_a_workbook_or_csv_around_the_writer():
         if re.search(r"\bcsv\.(writer|DictWriter)\b|import csv\b", source):
             offenders.append(f"{path.relative_to(PACKAGE)}: writes CSV")
     assert not offenders, offenders
+
+
+# --- download names ----------------------------------------------------------------------
+
+def names_of(response) -> tuple[str, str, str]:
+    """(disposition, the ASCII fallback name, the real name) of a download."""
+    header = response.headers["Content-Disposition"]
+    match = re.fullmatch(r'(attachment|inline); filename="([\x20-\x7e]+)"; '
+                         r"filename\*=UTF-8''([A-Za-z0-9%._~-]+)", header)
+    assert match, header
+    assert '"' not in match.group(2) and "\\" not in match.group(2)
+    return match.group(1), match.group(2), unquote(match.group(3), errors="strict")
+
+
+def test_download_names_are_in_the_users_language_with_an_ascii_fallback(login_as):
+    manager = login_as("manager")
+    response = manager.get("/records/import/template.xlsx")
+    assert names_of(response) == ("attachment", "residents-import-template.xlsx",
+                                  "居民导入模板.xlsx")
+    with manager.session_transaction() as session:
+        session["lang"] = "en"
+    response = manager.get("/records/import/template.xlsx")
+    assert names_of(response) == ("attachment", "residents-import-template.xlsx",
+                                  "residents-import-template.xlsx")
+
+
+def test_a_users_text_in_a_download_name_cannot_break_the_header(app):
+    from flask_babel import force_locale, lazy_gettext as _l
+    from healthgrid.downloads import content_disposition
+    with app.test_request_context("/"), force_locale("zh_CN"):
+        header = content_disposition(_l("contact-card-%(team)s.pdf", team='一队"; x=/..\\\r\n'),
+                                     fallback="contact-card-team-3.pdf", inline=True)
+    assert "\r" not in header and "\n" not in header
+    response = type("R", (), {"headers": {"Content-Disposition": header}})()
+    assert names_of(response) == ("inline", "contact-card-team-3.pdf", "联系卡-一队_ x=_.._.pdf")
