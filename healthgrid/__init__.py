@@ -97,6 +97,8 @@ def register_blueprints(app: Flask) -> None:
         RESIDENT_PANELS.append(chronic_views.programs_panel)
     if referral_views.referrals_panel not in RESIDENT_PANELS:
         RESIDENT_PANELS.append(referral_views.referrals_panel)
+    from .geo.wiring import init_app as init_geo
+    init_geo(app)
 
 
 def register_commands(app: Flask) -> None:

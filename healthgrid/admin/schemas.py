@@ -72,6 +72,11 @@ ACTIONS = {
     "user.create": _l("Created a user"), "user.password": _l("Changed a password"),
     "user.activate": _l("Reactivated a user"), "user.deactivate": _l("Deactivated a user"),
     "backup": _l("Backed up the database"), "restore": _l("Restored the database"),
+    "map.boundary": _l("Drew a grid boundary"),
+    "map.import_boundaries": _l("Imported grid boundaries"),
+    "map.locate": _l("Placed a household on the map"),
+    "map.import_locations": _l("Imported household locations"),
+    "map.plan": _l("Printed a grid plan"), "map.panorama": _l("Printed the grid panorama"),
 }
 
 

@@ -6,15 +6,31 @@ from datetime import date
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
 
 from healthgrid.auth.scope import current_scope
 from healthgrid.clock import today
 from healthgrid.domain import DomainError
+from healthgrid.extensions import db
+from healthgrid.org.models import Community
 
 from . import rules, services
 
 PERIOD_HELP = _l("A period is a year (2026), a quarter (2026-Q3) or a month (2026-11).")
 AS_OF_HELP = _l("as_of must lie within the period.")
+
+
+def default_scope() -> str:
+    """Managers track the centre; team members their own team (the dashboard and the map
+    open there)."""
+    if current_user.role == "manager" and current_user.institution_id:
+        return f"institution:{current_user.institution_id}"
+    scope = current_scope()
+    if current_user.role == "doctor" and scope.team_ids:
+        return f"team:{sorted(scope.team_ids)[0]}"
+    first = db.session.scalar(select(Community.institution_id).order_by(Community.id))
+    return f"institution:{first}" if first else "institution:0"
 
 
 def period_and_day(period_text: str, as_of: date | None) -> tuple[rules.Period, date]:

@@ -30,19 +30,9 @@ def _signed_in():
     """Managers track the centre; team members their own team."""
 
 
-def _default_scope() -> str:
-    if current_user.role == "manager" and current_user.institution_id:
-        return f"institution:{current_user.institution_id}"
-    scope = current_scope()
-    if current_user.role == "doctor" and scope.team_ids:
-        return f"team:{sorted(scope.team_ids)[0]}"
-    first = db.session.scalar(select(Community.institution_id).order_by(Community.id))
-    return f"institution:{first}" if first else "institution:0"
-
-
 def _query() -> dict:
     """The scope, period and as-of day asked for; what is wrong is said and the default used."""
-    scope = request.args.get("scope") or _default_scope()
+    scope = request.args.get("scope") or access.default_scope()
     as_of_text = request.args.get("as_of")
     try:
         as_of = date.fromisoformat(as_of_text) if as_of_text else None

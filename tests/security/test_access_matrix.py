@@ -32,6 +32,9 @@ QUERY_SCOPED = [
     ("GET", "/api/v1/performance?scope=institution:{centre}&period=2026"),
     ("GET", "/api/v1/reports/performance.pdf?scope=team:{team}&period=2026"),
     ("GET", "/api/v1/worklist?team_id={team}"),
+    ("GET", "/api/v1/map/grids?scope=institution:{centre}"),
+    ("GET", "/api/v1/map/households?grid_id={grid}"),
+    ("GET", "/api/v1/map/events?grid_id={grid}"),
 ]
 
 

@@ -1,0 +1,69 @@
+"""What the map's pages and API share: the indicator map of a scope the caller may open,
+and the use cases behind a drawn boundary and a placed household."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort
+from flask_login import current_user
+
+from healthgrid.auth.scope import current_scope, get_grid_or_404
+from healthgrid.auth.services import audit
+from healthgrid.clock import today
+from healthgrid.domain import DomainError
+from healthgrid.kpi import access as kpi_access
+from healthgrid.kpi import rules as kpi_rules
+from healthgrid.records.models import Household
+
+from . import layers, services
+
+MAP_ROLES = ("admin", "manager", "doctor")
+EDIT_ROLES = ("admin", "manager")
+LOCATE_ROLES = ("admin", "manager", "doctor")
+DEFAULT_INDICATOR = "contract_rate"
+
+
+def indicator_map(scope_text: str | None, code: str | None, period_text: str | None,
+                  as_of: date | None) -> dict:
+    """The scope's grids as a FeatureCollection coloured by the indicator (404 outside the
+    caller's scope, DomainError for a bad period or indicator)."""
+    code = code or DEFAULT_INDICATOR
+    if code not in kpi_rules.BY_CODE:
+        raise DomainError("indicator", "unknown indicator")
+    period, day = kpi_access.period_and_day(period_text or str(today().year), as_of)
+    result = kpi_access.compute_for(scope_text or kpi_access.default_scope(), period, day)
+    return layers.grids_collection(result, code)
+
+
+def institution_of_caller() -> int:
+    """The centre whose grids a manager imports boundaries for."""
+    institution_id = current_user.institution_id or current_scope().institution_id
+    if institution_id is None:
+        abort(404)
+    return institution_id
+
+
+def import_boundaries(collection: dict) -> int:
+    count = services.import_boundaries(institution_of_caller(), collection, current_user.id)
+    audit("map.import_boundaries", detail=f"features={count}")
+    return count
+
+
+def draw_boundary(grid_id: int, geometry: dict):
+    grid = get_grid_or_404(grid_id)
+    row = services.set_boundary(grid, geometry, current_user.id)
+    audit("map.boundary", detail=f"grid={grid.id}")
+    return row
+
+
+def place_household(household: Household, lng, lat, source: str):
+    row = services.set_location(household, lng, lat, source)
+    audit("map.locate", detail=f"household={household.id} source={source}")
+    return row
+
+
+def located_view(household: Household, row) -> dict:
+    return {"id": household.id, "grid_id": household.grid_id, "address": household.address,
+            "location": {"lng": row.lng, "lat": row.lat},
+            "located_grid_id": row.located_grid_id,
+            "outside": row.located_grid_id != household.grid_id}

@@ -1,0 +1,117 @@
+"""Grid boundaries through the API: a GeoJSON import is all or nothing, each bad feature
+named with its reason; a drawn boundary is checked the same way."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from healthgrid.extensions import db
+from healthgrid.geo.models import GridBoundary
+
+from tests import factories
+
+from .conftest import LAT, LNG, SIDE, collection, feature, square
+
+
+def boundaries() -> int:
+    return db.session.scalar(select(func.count()).select_from(GridBoundary))
+
+
+def test_import_saves_every_grid(api_as, district, squares):
+    client, headers = api_as("manager")
+    r = client.post("/api/v1/map/boundaries", json=squares, headers=headers)
+    assert r.status_code == 200, r.json
+    assert r.json == {"updated": 2}
+    assert boundaries() == 2
+    row = db.session.get(GridBoundary, district.grids[0].id)
+    assert 700_000 < row.area_m2 < 1_100_000   # 0.01° × 0.01° at 40°N ≈ 0.95 km²
+
+
+BOWTIE = {"type": "Polygon", "coordinates": [[
+    [LNG, LAT], [LNG + SIDE, LAT + SIDE], [LNG + SIDE, LAT], [LNG, LAT + SIDE], [LNG, LAT]]]}
+UNCLOSED = {"type": "Polygon", "coordinates": [[
+    [LNG, LAT], [LNG + SIDE, LAT], [LNG + SIDE, LAT + SIDE], [LNG, LAT + SIDE]]]}
+OUT_OF_RANGE = square(185.0, LAT)
+
+
+@pytest.mark.parametrize("bad, reason", [
+    (lambda d: feature(d.grids[1].code, BOWTIE), "self_intersecting"),
+    (lambda d: feature(d.grids[1].code, UNCLOSED), "unclosed"),
+    (lambda d: feature(d.grids[1].code, OUT_OF_RANGE), "out_of_range"),
+    (lambda d: feature("NO-SUCH-GRID", square(LNG + SIDE, LAT)), "unknown_grid"),
+    # Half of the first square: far beyond the tolerance of a shared edge.
+    (lambda d: feature(d.grids[1].code, square(LNG + SIDE / 2, LAT)), "overlap"),
+])
+def test_a_bad_feature_is_named_and_nothing_is_saved(api_as, district, bad, reason):
+    client, headers = api_as("manager")
+    good = feature(district.grids[0].code, square(LNG, LAT))
+    r = client.post("/api/v1/map/boundaries", json=collection(good, bad(district)),
+                    headers=headers)
+    assert r.status_code == 422
+    problems = r.json["errors"]["features"]
+    assert {i: p["reason"] for i, p in problems.items()} == {"1": [reason]}
+    assert problems["1"]["message"][0]
+    assert boundaries() == 0
+
+
+def test_every_bad_feature_is_listed(api_as, district):
+    client, headers = api_as("manager")
+    r = client.post("/api/v1/map/boundaries", json=collection(
+        feature(district.grids[0].code, BOWTIE), feature("X", square(LNG, LAT)),
+        feature(district.grids[1].code, UNCLOSED)), headers=headers)
+    assert r.status_code == 422
+    assert {i: p["reason"][0] for i, p in r.json["errors"]["features"].items()} == \
+        {"0": "self_intersecting", "1": "unknown_grid", "2": "unclosed"}
+
+
+def test_a_shared_edge_drawn_a_little_over_is_tolerated(api_as, district):
+    client, headers = api_as("manager")
+    overlap = SIDE * 0.002   # 2 m into the neighbour: 0.2% of its area
+    r = client.post("/api/v1/map/boundaries", json=collection(
+        feature(district.grids[0].code, square(LNG, LAT)),
+        feature(district.grids[1].code, square(LNG + SIDE - overlap, LAT))), headers=headers)
+    assert r.status_code == 200, r.json
+
+
+def test_another_centres_grid_code_is_unknown(api_as, district):
+    other = factories.community(factories.institution())
+    foreign = factories.grid(other)
+    client, headers = api_as("manager")
+    r = client.post("/api/v1/map/boundaries",
+                    json=collection(feature(foreign.code, square(LNG, LAT))), headers=headers)
+    assert r.status_code == 422
+    assert r.json["errors"]["features"]["0"]["reason"] == ["unknown_grid"]
+    assert boundaries() == 0
+
+
+def test_put_boundary_of_one_grid(api_as, district, squares):
+    client, headers = api_as("manager")
+    grid = district.grids[0]
+    r = client.put(f"/api/v1/grids/{grid.id}/boundary", json=square(LNG, LAT), headers=headers)
+    assert r.status_code == 200, r.json
+    r = client.put(f"/api/v1/grids/{grid.id}/boundary", json=BOWTIE, headers=headers)
+    assert r.status_code == 422
+    assert "geometry" in r.json["errors"]
+
+
+def test_put_boundary_overlapping_the_neighbour_is_refused(api_as, district):
+    client, headers = api_as("manager")
+    a, b = district.grids
+    assert client.put(f"/api/v1/grids/{a.id}/boundary", json=square(LNG, LAT),
+                      headers=headers).status_code == 200
+    r = client.put(f"/api/v1/grids/{b.id}/boundary", json=square(LNG + SIDE / 3, LAT),
+                   headers=headers)
+    assert r.status_code == 422
+    assert boundaries() == 1
+
+
+def test_a_doctor_cannot_draw_and_an_outsider_finds_nothing(api_as, district):
+    client, headers = api_as("doctor")
+    grid = district.grids[0]
+    assert client.put(f"/api/v1/grids/{grid.id}/boundary", json=square(LNG, LAT),
+                      headers=headers).status_code == 403
+    other = factories.user("manager", institution_id=factories.institution().id)
+    client, headers = api_as(other)
+    assert client.put(f"/api/v1/grids/{grid.id}/boundary", json=square(LNG, LAT),
+                      headers=headers).status_code == 404
+    assert boundaries() == 0
