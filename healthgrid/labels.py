@@ -67,7 +67,22 @@ LABELS = {
                 "flushed_skin": _l("Flushed skin"), "vision_loss": _l("Sudden vision loss"),
                 "dizziness": _l("Dizziness"), "headache": _l("Headache"),
                 "numbness": _l("Numbness of limbs"), "edema": _l("Edema of lower limbs"),
-                "other": _l("Other symptom")},
+                "other": _l("Other symptom"), "none": _l("No symptoms"),
+                "headache_dizziness": _l("Headache and dizziness"),
+                "blur_tinnitus": _l("Blurred vision and tinnitus"),
+                "nosebleed": _l("Nosebleed that will not stop"),
+                "polydipsia": _l("Drinking much"), "polyphagia": _l("Eating much"),
+                "blurred_vision": _l("Blurred vision"), "infection": _l("Infection"),
+                "numb_hands_feet": _l("Numb hands and feet"),
+                "weight_loss": _l("Marked weight loss")},
+    "level3": {"good": _l("Good"), "fair": _l("Fair"), "poor": _l("Poor")},
+    "salt": {"light": _l("Light"), "moderate": _l("Moderate"), "heavy": _l("Heavy")},
+    "hypoglycemia": {"none": _l("None"), "occasional": _l("Occasional"),
+                     "frequent": _l("Frequent")},
+    "foot_pulse": {"normal": _l("Not weakened"), "weak_both": _l("Weakened, both sides"),
+                   "weak_left": _l("Weakened, left"), "weak_right": _l("Weakened, right"),
+                   "absent_both": _l("Absent, both sides"), "absent_left": _l("Absent, left"),
+                   "absent_right": _l("Absent, right")},
     "referral_status": {"requested": _l("Requested"), "accepted": _l("Accepted"),
                         "rejected": _l("Rejected"), "arrived": _l("Arrived"),
                         "completed": _l("Completed"), "cancelled": _l("Cancelled")},
@@ -105,7 +120,11 @@ LABELS = {
         "supervision_report": _l("Health supervision reports"),
     },
     "flag": {"hypertension_screening": _l("BP ≥ 140/90 without hypertension management: "
-                                          "screen for hypertension")},
+                                          "screen for hypertension"),
+             "screen_hypertension": _l("BP ≥ 140/90 without hypertension management: "
+                                       "screen for hypertension"),
+             "screen_diabetes": _l("Fasting glucose ≥ 7.0 mmol/L without diabetes management: "
+                                   "screen for diabetes")},
 }
 
 REASONS = {

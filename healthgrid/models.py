@@ -4,7 +4,8 @@ from healthgrid.org.models import (  # noqa: F401
     Community, Grid, Institution, Staff, Team, TeamMembership)
 from healthgrid.records.models import (  # noqa: F401
     Contract, Household, Resident, ServiceRecord)
-from healthgrid.chronic.models import ElderlyCheck, Enrollment, FollowUp  # noqa: F401
+from healthgrid.chronic.models import (  # noqa: F401
+    ElderlyCheck, Enrollment, FollowUp, FollowUpMedicine)
 from healthgrid.referral.models import Referral, ReferralEvent  # noqa: F401
 from healthgrid.surveys.models import SurveyResponse  # noqa: F401
 from healthgrid.kpi.models import KpiWeight  # noqa: F401

@@ -193,11 +193,11 @@ def test_doctor_records_a_follow_up_with_ticked_findings(login_as, district, db)
     enrollment = enrollment_of(resident_in(district), "diabetes")
     followed(doctor, press(doctor, f"/chronic/enrollments/{enrollment.id}/followups/new",
                            "保存并评估", {"fpg": "6.4", "adverse_reaction": "1",
-                                        "symptoms": "dizziness",
+                                        "symptoms": "polydipsia",
                                         "medication_adherence": "regular"}))
     visit = db.session.scalar(select(FollowUp).where(FollowUp.enrollment_id == enrollment.id))
     assert (visit.fpg, visit.adverse_reaction, visit.symptom_list,
-            visit.medication_adherence) == (6.4, True, ["dizziness"], "regular")
+            visit.medication_adherence) == (6.4, True, ["polydipsia"], "regular")
 
 
 def test_doctor_records_an_elderly_check(login_as, district, db):

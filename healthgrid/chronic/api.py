@@ -12,14 +12,15 @@ from healthgrid.org.models import Team
 from healthgrid.records.services import get_resident_or_404
 
 from . import services
-from .access import get_enrollment_or_404
+from .access import get_enrollment_or_404, get_followup_or_404
 from .schemas import (CheckOutSchema, CheckSchema, EnrollmentCreateSchema, EnrollmentExitSchema,
-                      EnrollmentOutSchema, FollowupOutSchema, FollowupSchema,
+                      EnrollmentOutSchema, FollowupDetailSchema, FollowupSchema,
                       WorklistQuerySchema, WorklistSchema)
 
 blp = api_blueprint("chronic_api", __name__, description="Programs, follow-ups and worklists")
 
 guard("enrollment_id", get_enrollment_or_404)
+guard("followup_id", get_followup_or_404)
 team_roles = roles_required("admin", "manager", "doctor")
 
 
@@ -75,7 +76,7 @@ def exit_enrollment(data, enrollment_id: int):
 @blp.route("/enrollments/<int:enrollment_id>/followups", methods=["POST"])
 @team_roles
 @blp.arguments(FollowupSchema)
-@blp.response(201, FollowupOutSchema)
+@blp.response(201, FollowupDetailSchema)
 def create_followup(_generic, enrollment_id: int):
     """Record a visit; the answer carries the classification and the next due date."""
     from flask import request
@@ -88,6 +89,15 @@ def create_followup(_generic, enrollment_id: int):
         fail(exc)
     db.session.commit()
     return followup
+
+
+@blp.route("/followups/<int:followup_id>", methods=["GET"])
+@team_roles
+@blp.response(200, FollowupDetailSchema)
+def get_followup(followup_id: int):
+    """A visit as recorded: every field of the national sheet, the computed BMI,
+    classification, reasons and next due date, and who recorded it."""
+    return get_followup_or_404(followup_id)
 
 
 @blp.route("/enrollments/<int:enrollment_id>/checks", methods=["POST"])

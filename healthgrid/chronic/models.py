@@ -64,6 +64,35 @@ class FollowUp(db.Model):
     medication_adherence: Mapped[str | None] = mapped_column(String(16))
     drugs: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    # The national sheet's fields (FORMS.md §2, §3); `drugs` keeps the free-text line of
+    # visits recorded before medicines were rows, shown beside them.
+    symptom_other: Mapped[str | None] = mapped_column(String(200))
+    weight_target: Mapped[float | None]
+    signs_other: Mapped[str | None] = mapped_column(String(200))
+    cigarettes: Mapped[int | None]
+    cigarettes_target: Mapped[int | None]
+    alcohol_liang: Mapped[float | None]
+    alcohol_liang_target: Mapped[float | None]
+    exercise_per_week: Mapped[int | None]
+    exercise_minutes: Mapped[int | None]
+    exercise_per_week_target: Mapped[int | None]
+    exercise_minutes_target: Mapped[int | None]
+    salt: Mapped[str | None] = mapped_column(String(8))
+    salt_target: Mapped[str | None] = mapped_column(String(8))
+    staple_grams: Mapped[int | None]
+    staple_grams_target: Mapped[int | None]
+    psychology: Mapped[str | None] = mapped_column(String(8))
+    compliance: Mapped[str | None] = mapped_column(String(8))
+    exam_note: Mapped[str | None] = mapped_column(String(500))
+    adverse_reaction_detail: Mapped[str | None] = mapped_column(String(200))
+    hba1c: Mapped[float | None]
+    hba1c_date: Mapped[date | None]
+    hypoglycemia: Mapped[str | None] = mapped_column(String(12))
+    foot_pulse: Mapped[str | None] = mapped_column(String(12))
+    insulin_kind: Mapped[str | None] = mapped_column(String(64))
+    insulin_usage: Mapped[str | None] = mapped_column(String(200))
+    referral_reason: Mapped[str | None] = mapped_column(String(200))
+    referral_to: Mapped[str | None] = mapped_column(String(200))
     classification: Mapped[str] = mapped_column(String(20))
     at_target: Mapped[bool]
     referral: Mapped[str] = mapped_column(String(12))
@@ -73,6 +102,19 @@ class FollowUp(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     enrollment: Mapped[Enrollment] = relationship(back_populates="followups")
+    medicines: Mapped[list[FollowUpMedicine]] = relationship(
+        order_by="FollowUpMedicine.position", cascade="all, delete-orphan")
+    recorded_by = relationship("User")
+
+    @property
+    def bmi(self) -> float | None:
+        from .rules import bmi
+        return bmi(self.weight, self.height)
+
+    @property
+    def bmi_target(self) -> float | None:
+        from .rules import bmi
+        return bmi(self.weight_target, self.height)
 
     @property
     def symptom_list(self) -> list[str]:
@@ -81,6 +123,37 @@ class FollowUp(db.Model):
     @property
     def reason_list(self) -> list[str]:
         return [s for s in (self.reasons or "").split(",") if s]
+
+    @property
+    def regimen_text(self) -> str:
+        """The medicines in one line (rows, then any free text of older visits)."""
+        parts = [m.text for m in self.medicines]
+        if self.insulin_kind or self.insulin_usage:
+            parts.append(" ".join(p for p in (self.insulin_kind, self.insulin_usage) if p))
+        if self.drugs:
+            parts.append(self.drugs)
+        return "；".join(parts)
+
+
+class FollowUpMedicine(db.Model):
+    """One drug of a visit's regimen as the sheet writes it: name, times a day, dose."""
+    __tablename__ = "follow_up_medicine"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    followup_id: Mapped[int] = mapped_column(ForeignKey("follow_up.id", ondelete="CASCADE"),
+                                             index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(64))
+    times_per_day: Mapped[int | None]
+    dose: Mapped[float | None]
+    unit: Mapped[str | None] = mapped_column(String(16))
+
+    @property
+    def text(self) -> str:
+        """As a prescription writes it: 氨氯地平 5mg ×1/d."""
+        dose = f" {self.dose:g}{self.unit or ''}" if self.dose else ""
+        times = f" ×{self.times_per_day}/d" if self.times_per_day else ""
+        return f"{self.name}{dose}{times}"
 
 
 class ElderlyCheck(db.Model):

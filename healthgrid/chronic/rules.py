@@ -51,7 +51,7 @@ class FollowupSettings:
     bounds: dict = field(default_factory=lambda: {
         "sbp": Bounds(50, 300), "dbp": Bounds(30, 200), "fpg": Bounds(1.0, 40.0),
         "heart_rate": Bounds(20, 250), "temperature": Bounds(34.0, 43.0),
-        "weight": Bounds(2, 400), "height": Bounds(40, 250)})
+        "weight": Bounds(2, 400), "height": Bounds(50, 250)})
     selfcare_points: dict = field(default_factory=lambda: {
         "eating": (0, 0, 3, 5), "washing": (0, 1, 3, 7), "dressing": (0, 0, 3, 5),
         "toileting": (0, 1, 5, 10), "mobility": (0, 1, 5, 10)})

@@ -8,13 +8,11 @@ from healthgrid.forms import Blankless, Id
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from healthgrid.clock import today
-from healthgrid.records.schemas import text
+from healthgrid.records.schemas import choice, text
 
-from . import rules
+from . import national, rules
 
-OTHER_SYMPTOMS = ("dizziness", "headache", "numbness", "edema", "other")
-SYMPTOMS = tuple(dict.fromkeys(rules.HTN_URGENT_SYMPTOMS + rules.DM_URGENT_SYMPTOMS
-                               + OTHER_SYMPTOMS))
+SYMPTOMS = national.ALL_SYMPTOMS
 
 PROBLEM_MESSAGES = {
     "out_of_range": _l("Outside the plausible range."),
@@ -45,6 +43,55 @@ class EnrollmentExitSchema(Schema):
     exited_on = fields.Date(load_default=today)
 
 
+def _range_check(low: float, high: float):
+    def check(value) -> None:
+        if not low <= value <= high:
+            raise ValidationError(_l("Outside the plausible range (%(range)s).",
+                                     range=f"{low:g}–{high:g}"))
+    return check
+
+
+def bounded(name: str, integer: bool = False, **kw):
+    """An optional number within the national sheet's bounds for `name`."""
+    bound = national.BOUNDS[name]
+    if integer:
+        return fields.Integer(load_default=None, allow_none=True,
+                              validate=_range_check(bound.low, bound.high), **kw)
+    return fields.Float(load_default=None, allow_none=True, allow_nan=False,
+                        validate=_range_check(bound.low, bound.high), **kw)
+
+
+class LifestyleSchema(Blankless):
+    """Lifestyle guidance, each item now and as the target (本次 / 下次目标)."""
+    cigarettes = bounded("cigarettes", integer=True)
+    cigarettes_target = bounded("cigarettes_target", integer=True)
+    alcohol_liang = bounded("alcohol_liang")
+    alcohol_liang_target = bounded("alcohol_liang_target")
+    exercise_per_week = bounded("exercise_per_week", integer=True)
+    exercise_minutes = bounded("exercise_minutes", integer=True)
+    exercise_per_week_target = bounded("exercise_per_week_target", integer=True)
+    exercise_minutes_target = bounded("exercise_minutes_target", integer=True)
+    salt = choice(national.SALT)
+    salt_target = choice(national.SALT)
+    staple_grams = bounded("staple_grams", integer=True)
+    staple_grams_target = bounded("staple_grams_target", integer=True)
+    psychology = choice(national.LEVELS3)
+    compliance = choice(national.LEVELS3)
+
+
+class MedicineSchema(Blankless):
+    """A row of the regimen: a name is required, a dose is more than nothing."""
+    name = text(64, required=True)
+    times_per_day = bounded("times_per_day", integer=True)
+    dose = bounded("dose")
+    unit = text(16)
+
+
+class InsulinSchema(Blankless):
+    kind = text(64)
+    usage = text(200)
+
+
 class FollowupSchema(Blankless):
     """A visit; the enrollment it belongs to decides what is required and from when."""
     visit_date = fields.Date(required=True)
@@ -64,6 +111,21 @@ class FollowupSchema(Blankless):
         ("regular", "intermittent", "none")))
     drugs = text(1000)
     note = text(2000)
+    symptom_other = text(200)
+    weight_target = bounded("weight_target")
+    signs_other = text(200)
+    lifestyle = fields.Nested(LifestyleSchema, load_default=dict)
+    exam_note = text(500)
+    adverse_reaction_detail = text(200)
+    medicines = fields.List(fields.Nested(MedicineSchema), load_default=list,
+                            validate=validate.Length(max=10))
+    referral_reason = text(200)
+    referral_to = text(200)
+    hba1c = bounded("hba1c")
+    hba1c_date = fields.Date(load_default=None, allow_none=True)
+    hypoglycemia = choice(national.HYPOGLYCEMIA)
+    foot_pulse = choice(national.FOOT_PULSE)
+    insulin = fields.Nested(InsulinSchema, load_default=dict)
 
     def __init__(self, *args, program: str | None = None, enrolled_on: date | None = None,
                  **kwargs):
@@ -76,6 +138,7 @@ class FollowupSchema(Blankless):
                          _l("Outside the plausible range (%(range)s).",
                             range=_bounds_hint(name))]
                   for name, key in rules.input_problems(data, self.program).items()}
+        errors.update(self._program_fields(data))
         visit_date = data.get("visit_date")
         if visit_date and visit_date > today():
             errors["visit_date"] = [_l("The visit date is in the future.")]
@@ -83,6 +146,25 @@ class FollowupSchema(Blankless):
             errors["visit_date"] = [_l("The visit date is before the enrollment.")]
         if errors:
             raise ValidationError(errors)
+
+    def _program_fields(self, data) -> dict:
+        """Each program's sheet has its own symptoms and items: another's are refused."""
+        if self.program not in national.PROGRAM_SYMPTOMS:
+            return {}
+        errors = {}
+        own = national.PROGRAM_SYMPTOMS[self.program]
+        if any(code not in own for code in data.get("symptoms") or ()):
+            errors["symptoms"] = [_l("A symptom not on this program's list.")]
+        if self.program != "diabetes":
+            for name in national.DIABETES_ONLY:
+                value = data.get(name)
+                if any((value or {}).values()) if isinstance(value, dict) else value:
+                    errors[name] = [_l("Recorded on diabetes visits only.")]
+        foreign = [n for n in national.NOT_IN[self.program]
+                   if (data.get("lifestyle") or {}).get(n) is not None]
+        if foreign:
+            errors["lifestyle"] = {n: [_l("Not on this program's sheet.")] for n in foreign}
+        return errors
 
 
 class SelfcareSchema(Schema):
@@ -138,6 +220,64 @@ class FollowupOutSchema(Schema):
     referral = fields.String()
     reasons = fields.Function(lambda f: f.reason_list)
     next_due_date = fields.Date()
+
+
+class MedicineOutSchema(Schema):
+    name = fields.String()
+    times_per_day = fields.Integer(allow_none=True)
+    dose = fields.Float(allow_none=True)
+    unit = fields.String(allow_none=True)
+
+
+def _lifestyle(f) -> dict:
+    return {name: getattr(f, name) for name in national.LIFESTYLE
+            if name not in national.NOT_IN.get(f.enrollment.program, ())}
+
+
+class FollowupDetailSchema(FollowupOutSchema):
+    """A visit as recorded, every field of its sheet, with what was computed from it."""
+    enrollment_id = fields.Integer()
+    program = fields.Function(lambda f: f.enrollment.program)
+    resident_id = fields.Function(lambda f: f.enrollment.resident_id)
+    method = fields.String()
+    sbp = fields.Integer(allow_none=True)
+    dbp = fields.Integer(allow_none=True)
+    fpg = fields.Float(allow_none=True)
+    heart_rate = fields.Integer(allow_none=True)
+    temperature = fields.Float(allow_none=True)
+    weight = fields.Float(allow_none=True)
+    weight_target = fields.Float(allow_none=True)
+    height = fields.Float(allow_none=True)
+    bmi = fields.Float(allow_none=True)
+    bmi_target = fields.Float(allow_none=True)
+    symptoms = fields.Function(lambda f: f.symptom_list)
+    symptom_other = fields.String(allow_none=True)
+    signs_other = fields.String(allow_none=True)
+    adverse_reaction = fields.Boolean()
+    adverse_reaction_detail = fields.String(allow_none=True)
+    new_complication = fields.Boolean()
+    pregnant_or_lactating = fields.Boolean()
+    medication_adherence = fields.String(allow_none=True)
+    lifestyle = fields.Function(_lifestyle)
+    exam_note = fields.String(allow_none=True)
+    medicines = fields.List(fields.Nested(MedicineOutSchema))
+    drugs = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    referral_reason = fields.String(allow_none=True)
+    referral_to = fields.String(allow_none=True)
+    hba1c = fields.Float(allow_none=True)
+    hba1c_date = fields.Date(allow_none=True)
+    hypoglycemia = fields.String(allow_none=True)
+    foot_pulse = fields.String(allow_none=True)
+    insulin = fields.Function(lambda f: {"kind": f.insulin_kind, "usage": f.insulin_usage})
+    recorded_by = fields.Function(lambda f: recorder_name(f.recorded_by))
+
+
+def recorder_name(user) -> str | None:
+    """The staff member's name when the account has one, else the account name."""
+    if user is None:
+        return None
+    return user.staff.name if user.staff is not None else user.username
 
 
 class CheckOutSchema(Schema):

@@ -15,8 +15,8 @@ from healthgrid.records import services as records
 from healthgrid.records.models import Resident
 from healthgrid.records.rules import age_on, latest_birth_date_for_age
 
-from . import rules
-from .models import ElderlyCheck, Enrollment, FollowUp
+from . import national, rules
+from .models import ElderlyCheck, Enrollment, FollowUp, FollowUpMedicine
 
 # Functions (enrollment) -> date | None giving a latest allowed next-due date (referrals).
 DUE_LIMITS: list = []
@@ -108,6 +108,10 @@ def record_followup(enrollment: Enrollment, data: dict, user_id: int | None) -> 
     if enrollment.program not in rules.VISIT_PROGRAMS:
         raise ChronicError("visit_date", _l("The elderly program records annual checks."))
     resident = db.session.get(Resident, enrollment.resident_id)
+    if data.get("pregnant_or_lactating") and not national.pregnancy_applies(
+            resident.sex, age_on(resident.birth_date, data["visit_date"])):
+        raise ChronicError("pregnant_or_lactating",
+                           _l("Pregnancy is recorded for women aged 15 to 49 only."))
     previous = _previous_visit(enrollment, data["visit_date"])
     visit = rules.Visit(
         program=enrollment.program, visit_date=data["visit_date"],
@@ -121,7 +125,7 @@ def record_followup(enrollment: Enrollment, data: dict, user_id: int | None) -> 
     outcome = rules.classify(visit, previous and rules.Previous(previous.at_target,
                                                                 previous.adverse_reaction))
     followup = FollowUp(
-        enrollment_id=enrollment.id, **{k: v for k, v in data.items() if k != "symptoms"},
+        enrollment_id=enrollment.id, **sheet_columns(data),
         symptoms=",".join(visit.symptoms) or None, classification=outcome.classification,
         at_target=outcome.at_target, referral=outcome.referral,
         reasons=",".join(outcome.reasons) or None, next_due_date=outcome.next_due_date,
@@ -133,6 +137,36 @@ def record_followup(enrollment: Enrollment, data: dict, user_id: int | None) -> 
     audit("followup.create", followup, resident_id=enrollment.resident_id,
           detail=f"classification={outcome.classification} referral={outcome.referral}")
     return followup
+
+
+def sheet_columns(data: dict) -> dict:
+    """A visit's validated input as the follow-up's columns and medicine rows."""
+    columns = {k: v for k, v in data.items()
+               if k not in ("symptoms", "lifestyle", "insulin", "medicines")}
+    columns.update({k: v for k, v in (data.get("lifestyle") or {}).items()})
+    insulin = data.get("insulin") or {}
+    columns["insulin_kind"], columns["insulin_usage"] = insulin.get("kind"), insulin.get("usage")
+    columns["medicines"] = [FollowUpMedicine(position=i, **row)
+                            for i, row in enumerate(data.get("medicines") or ())]
+    return columns
+
+
+def visit_context(enrollment: Enrollment, day: date) -> dict:
+    """What the doctor sees above a new visit's form: age, the last three readings, the
+    current medicines, days since the last visit, and the values the form starts from."""
+    resident = db.session.get(Resident, enrollment.resident_id)
+    visits = enrollment.followups
+    last = visits[-1] if visits else None
+    carried = {}
+    if last is not None:
+        carried = national.carried_forward({name: getattr(last, name)
+                                            for name in national.CARRIED})
+    return {"age": age_on(resident.birth_date, day), "last_visits": visits[-3:][::-1],
+            "last": last, "medicines": list(last.medicines) if last else [],
+            "days_since": (day - last.visit_date).days if last else None,
+            "carried": carried,
+            "pregnancy_applies": national.pregnancy_applies(
+                resident.sex, age_on(resident.birth_date, day))}
 
 
 def record_check(enrollment: Enrollment, data: dict, user_id: int | None) -> ElderlyCheck:

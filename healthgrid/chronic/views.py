@@ -22,10 +22,10 @@ from healthgrid.org.models import Grid, Team
 from healthgrid.records.models import Resident
 from healthgrid.records.services import get_resident_or_404
 
-from . import rules, services
-from .access import get_enrollment_or_404
+from . import national, rules, services
+from .access import get_enrollment_or_404, get_followup_or_404
 from .models import ElderlyCheck, Enrollment, FollowUp
-from .schemas import (SYMPTOMS, CheckSchema, EnrollmentCreateSchema, EnrollmentExitSchema,
+from .schemas import (CheckSchema, recorder_name, EnrollmentCreateSchema, EnrollmentExitSchema,
                       FollowupSchema)
 
 bp = Blueprint("chronic", __name__, url_prefix="/chronic")
@@ -55,17 +55,72 @@ def end(enrollment_id: int):
                             _anchor="programs"))
 
 
+MEDICINE_ROWS = 5  # rows the form offers; a regimen rarely has more
+
+
+def _followup_payload(form: dict) -> dict:
+    """The page's flat fields as the API's shape: lifestyle and insulin nested, medicine
+    rows from med_*_N (a row left empty is no row)."""
+    payload = {k: v for k, v in form.items()
+               if k not in national.LIFESTYLE and not k.startswith(("med_", "insulin_"))}
+    payload["lifestyle"] = {k: form[k] for k in national.LIFESTYLE if k in form}
+    payload["insulin"] = {k: form[f"insulin_{k}"] for k in ("kind", "usage")
+                          if f"insulin_{k}" in form}
+    payload["medicines"] = []
+    for n in range(MEDICINE_ROWS):
+        row = {key: form[f"med_{key}_{n}"] for key in ("name", "times_per_day", "dose", "unit")
+               if f"med_{key}_{n}" in form}
+        if row:
+            payload["medicines"].append(row)
+    return payload
+
+
+def _flat_errors(errors: dict, payload: dict) -> dict:
+    """Nested errors back onto the page's field names."""
+    flat = {k: v for k, v in errors.items()
+            if k not in ("lifestyle", "insulin", "medicines") or not isinstance(v, dict)}
+    for group, prefix in (("lifestyle", ""), ("insulin", "insulin_")):
+        if isinstance(errors.get(group), dict):
+            flat.update({f"{prefix}{k}": v for k, v in errors[group].items()})
+    rows = errors.get("medicines")
+    if isinstance(rows, dict):
+        filled = [n for n in range(MEDICINE_ROWS)
+                  if any(f"med_{key}_{n}" in payload for key in
+                         ("name", "times_per_day", "dose", "unit"))]
+        for index, row_errors in rows.items():
+            n = filled[int(index)] if str(index).isdigit() and int(index) < len(filled) else 0
+            if isinstance(row_errors, dict):
+                flat.update({f"med_{k}_{n}": v for k, v in row_errors.items()})
+    return flat
+
+
+def _form_from_context(context: dict) -> dict:
+    """The values a new visit starts from: the last visit's regimen, height, targets."""
+    form = {"visit_date": today().isoformat(), "method": "home"}
+    for name, value in context["carried"].items():
+        form[name] = f"{value:g}" if isinstance(value, float) else str(value)
+    for n, med in enumerate(context["medicines"][:MEDICINE_ROWS]):
+        form[f"med_name_{n}"] = med.name
+        for key in ("times_per_day", "dose", "unit"):
+            value = getattr(med, key)
+            if value is not None:
+                form[f"med_{key}_{n}"] = f"{value:g}" if isinstance(value, float) else str(value)
+    return form
+
+
 @bp.route("/enrollments/<int:enrollment_id>/followups/new", methods=["GET", "POST"])
 def followup_new(enrollment_id: int):
     enrollment = get_enrollment_or_404(enrollment_id)
     resident = db.session.get(Resident, enrollment.resident_id)
     if enrollment.program not in rules.VISIT_PROGRAMS:
         return redirect(url_for("chronic.check_new", enrollment_id=enrollment.id))
-    errors, form, status = {}, {"visit_date": today().isoformat(), "method": "home"}, 200
+    context = services.visit_context(enrollment, today())
+    errors, form, status = {}, _form_from_context(context), 200
     if request.method == "POST":
         form = clean_form(request.form, lists=("symptoms",))
         schema = FollowupSchema(program=enrollment.program, enrolled_on=enrollment.enrolled_on)
-        data, errors = load_form(schema, form)
+        data, errors = load_form(schema, _followup_payload(form))
+        errors = _flat_errors(errors, form)
         status = 422
         if data is not None:
             try:
@@ -76,24 +131,27 @@ def followup_new(enrollment_id: int):
             else:
                 db.session.commit()
                 return redirect(url_for("chronic.followup", followup_id=followup.id))
-    previous = enrollment.followups[-1] if enrollment.followups else None
+    program = enrollment.program
     return render_template(
         "chronic/followup_form.html", enrollment=enrollment, resident=resident, form=form,
-        errors=errors, previous=previous, methods=choices("method"),
-        symptoms=[(code, label("symptom", code)) for code in SYMPTOMS],
-        urgent_symptoms=set(rules.HTN_URGENT_SYMPTOMS if enrollment.program == "hypertension"
+        errors=errors, context=context, methods=choices("method"),
+        symptoms=[(code, label("symptom", code)) for code in national.FORM_SYMPTOMS[program]],
+        urgent_symptoms=set(rules.HTN_URGENT_SYMPTOMS if program == "hypertension"
                             else rules.DM_URGENT_SYMPTOMS),
-        adherence=choices("adherence")), (status if errors else 200)
+        adherence=choices("adherence"), levels=choices("level3"), salt=choices("salt"),
+        hypoglycemia=choices("hypoglycemia"), foot_pulse=choices("foot_pulse"),
+        medicine_rows=MEDICINE_ROWS), (status if errors else 200)
 
 
 @bp.route("/followups/<int:followup_id>")
 def followup(followup_id: int):
     """The saved visit: classification, the reasons that fired, the next due date."""
-    item = db.session.get(FollowUp, followup_id) or abort(404)
-    enrollment = get_enrollment_or_404(item.enrollment_id)
+    item = get_followup_or_404(followup_id)
+    enrollment = item.enrollment
     resident = db.session.get(Resident, enrollment.resident_id)
     return render_template("chronic/followup.html", followup=item, enrollment=enrollment,
-                           resident=resident, referral_url=_referral_url(item))
+                           resident=resident, referral_url=_referral_url(item),
+                           recorder_name=recorder_name)
 
 
 def _referral_url(item: FollowUp) -> str | None:

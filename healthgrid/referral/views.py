@@ -154,7 +154,7 @@ def _prefilled(resident: Resident, followup: FollowUp | None) -> dict:
             initial_impression=_("%(disease)s: %(result)s", disease=label(
                 "key_population", program), result=label("classification",
                                                          followup.classification)),
-            treatment=followup.drugs or "")
+            treatment=followup.regimen_text)
     return {k: v for k, v in form.items() if v}
 
 
