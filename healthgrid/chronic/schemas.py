@@ -44,10 +44,11 @@ class EnrollmentExitSchema(Schema):
 
 
 def _range_check(low: float, high: float):
+    hint = "{:g}–{:g}".format(low, high)
+
     def check(value) -> None:
         if not low <= value <= high:
-            raise ValidationError(_l("Outside the plausible range (%(range)s).",
-                                     range=f"{low:g}–{high:g}"))
+            raise ValidationError([_l("Outside the plausible range (%(range)s).", range=hint)])
     return check
 
 

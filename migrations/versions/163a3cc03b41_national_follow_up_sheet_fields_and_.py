@@ -1,7 +1,7 @@
 """national follow-up sheet fields and medicine rows
 
 Revision ID: 163a3cc03b41
-Revises: 747a7103db60
+Revises: a19e0c3d7b21
 Create Date: 2026-12-02 16:50:36.440977
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '163a3cc03b41'
-down_revision = '747a7103db60'
+down_revision = 'a19e0c3d7b21'
 branch_labels = None
 depends_on = None
 
