@@ -1,14 +1,18 @@
-"""Event photos: checked by their content, kept under the instance folder (never under
-static/), written only when the request's changes are committed."""
+"""Event photos: checked by their content, re-encoded without any metadata, kept under the
+instance folder (never under static/), written only when the request's changes are
+committed."""
 from __future__ import annotations
 
 import os
 import uuid
+import warnings
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageCms, ImageOps
 
 from healthgrid.extensions import db
 
@@ -55,8 +59,66 @@ def check_uploads(files, already: int, s: rules.EventSettings = rules.SETTINGS) 
         if kind is None:
             raise PhotoRejected(_l("“%(name)s” is not a JPEG, PNG or WebP photo.",
                                    name=upload.filename))
-        uploads.append(Upload(data, kind))
+        uploads.append(Upload(picture_alone(data, kind, upload.filename, s), kind))
     return uploads
+
+
+_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def picture_alone(data: bytes, kind: str, filename: str,
+                  s: rules.EventSettings = rules.SETTINGS) -> bytes:
+    """The photo's pixels encoded afresh, in its own format: nothing of the file but the
+    picture is kept. A phone's photo carries EXIF (the GPS position where it was taken, the
+    device, the time), XMP, comments and a colour profile naming the device; none of it is
+    stored or served. The EXIF orientation is applied to the pixels first, so the picture
+    stands as it was taken; a colour profile is applied too (converted to sRGB)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data), formats=[_FORMATS[kind]]) as image:
+                if image.width * image.height > s.max_photo_pixels:
+                    raise PhotoRejected(_l(
+                        "“%(name)s” has more than %(mp)s million pixels.", name=filename,
+                        mp=s.max_photo_pixels // 1_000_000))
+                image.load()
+                picture = _pixels(ImageOps.exif_transpose(image))
+    except PhotoRejected:
+        raise
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
+        raise PhotoRejected(_l("“%(name)s” is not a JPEG, PNG or WebP photo.",
+                               name=filename)) from exc
+    out = BytesIO()
+    if kind == "image/jpeg":
+        picture.save(out, "JPEG", quality=90, optimize=True)
+    elif kind == "image/png":
+        picture.save(out, "PNG", optimize=True)
+    else:
+        picture.save(out, "WEBP", quality=90)
+    return out.getvalue()
+
+
+def _pixels(image: Image.Image) -> Image.Image:
+    """A new image holding only `image`'s pixels (its first frame): no info, no EXIF."""
+    icc = image.info.get("icc_profile")
+    if icc:
+        try:
+            image = ImageCms.profileToProfile(
+                image, ImageCms.ImageCmsProfile(BytesIO(icc)), _SRGB,
+                outputMode="RGBA" if "A" in image.getbands() else "RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: the pixels as they are
+    if image.mode not in ("1", "L", "LA", "RGB", "RGBA", "P", "CMYK"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    clean = Image.new(image.mode, image.size)
+    if image.mode == "P":
+        clean.putpalette(image.getpalette())
+    if image.info.get("transparency") is not None:  # which colour is see-through: pixels
+        clean.info["transparency"] = image.info["transparency"]
+    clean.paste(image, (0, 0))
+    return clean
 
 
 def new_name(upload: Upload) -> str:

@@ -51,6 +51,9 @@ class EventSettings:
         "emergency": 1, "urgent": 3, "routine": 10})
     max_photos: int = 9
     max_photo_bytes: int = 5 * 1024 * 1024
+    # A picture is decoded to be re-encoded without its metadata: bounded, as a 5 MB file
+    # of one colour can claim a huge size (a phone's 50-megapixel photo fits).
+    max_photo_pixels: int = 64_000_000
 
 
 SETTINGS = EventSettings()

@@ -1,8 +1,10 @@
 """Grid event fixtures: a pinned day, photos kept in a temporary folder, events made in any
 state, and API clients for the people who act at each level."""
 from datetime import date, timedelta
+from io import BytesIO
 
 import pytest
+from PIL import Image
 
 from healthgrid.events.models import GridEvent, GridEventStep
 from healthgrid.extensions import db
@@ -13,9 +15,17 @@ DAY = date(2026, 3, 2)
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00"
        b"\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00"
        b"\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + \
-    b"\xff\xd9"
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00" + b"\x00" * 24
+
+
+def _picture(fmt: str) -> bytes:
+    """A real 2×1 picture: photos are decoded and encoded afresh on upload."""
+    out = BytesIO()
+    Image.new("RGB", (2, 1), (200, 30, 30)).save(out, fmt)
+    return out.getvalue()
+
+
+JPEG = _picture("JPEG")
+WEBP = _picture("WEBP")
 
 
 @pytest.fixture(autouse=True)
