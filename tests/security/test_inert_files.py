@@ -84,6 +84,9 @@ def test_no_module_writes_a_workbook_or_csv_around_the_writer():
 
 # --- download names ----------------------------------------------------------------------
 
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
 def names_of(response) -> tuple[str, str, str]:
     """(disposition, the ASCII fallback name, the real name) of a download."""
     header = response.headers["Content-Disposition"]
@@ -104,6 +107,22 @@ def test_download_names_are_in_the_users_language_with_an_ascii_fallback(login_a
     response = manager.get("/records/import/template.xlsx")
     assert names_of(response) == ("attachment", "residents-import-template.xlsx",
                                   "residents-import-template.xlsx")
+
+
+def test_pdfs_and_qr_codes_are_named_in_chinese_too(login_as, district, db):
+    team, grid = district.teams[0], district.grids[0]
+    manager = login_as("manager")
+    card = manager.get(f"/surveys/cards/{team.id}.pdf")
+    assert names_of(card) == ("inline", f"contact-card-team-{team.id}.pdf",
+                              f"联系卡-{team.name}.pdf")
+    qr = manager.get(f"/surveys/qr/{grid.id}.png?download=1")
+    assert names_of(qr) == ("attachment", f"survey-qr-grid-{grid.id}.png",
+                            f"满意度调查二维码-{grid.name}.png")
+    report = manager.get(f"/kpi/report.pdf?scope=institution:{district.centre.id}"
+                         f"&period=2026&as_of=2026-06-30")
+    assert names_of(report) == (
+        "attachment", f"performance-institution-{district.centre.id}-2026.pdf",
+        f"绩效考核报告-{district.centre.name}-2026.pdf")
 
 
 def test_a_users_text_in_a_download_name_cannot_break_the_header(app):
@@ -234,6 +253,9 @@ def test_hostile_text_typed_anywhere_is_inert_in_every_workbook(
         assert response.mimetype == XLSX_MIMETYPE, url
         served.add(app.url_map.bind("localhost").match(url.split("?")[0])[0])
         assert_inert(response.data, *texts)
+        disposition, plain, real = names_of(response)  # named in Chinese, ASCII beside
+        assert disposition == "attachment" and CHINESE.search(real), (url, real)
+        assert plain.endswith(".xlsx") and real.endswith(".xlsx")
     # Every workbook the app serves was downloaded above.
     offered = {rule.endpoint for rule in app.url_map.iter_rules() if ".xlsx" in rule.rule}
     assert offered == WORKBOOK_ENDPOINTS == served
