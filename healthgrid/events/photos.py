@@ -83,7 +83,10 @@ def picture_alone(data: bytes, kind: str, filename: str,
                         "“%(name)s” has more than %(mp)s million pixels.", name=filename,
                         mp=s.max_photo_pixels // 1_000_000))
                 image.load()
-                picture = _pixels(ImageOps.exif_transpose(image))
+                upright = ImageOps.exif_transpose(image)
+            # The file's image is closed (its memory freed) before the pixels are copied.
+            picture = _pixels(upright)
+            del upright
     except PhotoRejected:
         raise
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
