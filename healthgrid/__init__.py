@@ -93,6 +93,8 @@ def register_blueprints(app: Flask) -> None:
     chronic_services.connect()
     from .referral import services as referral_services
     referral_services.connect()
+    from .kpi.store import maintain as kpi_store
+    kpi_store.connect()
     if chronic_views.programs_panel not in RESIDENT_PANELS:
         RESIDENT_PANELS.append(chronic_views.programs_panel)
     if referral_views.referrals_panel not in RESIDENT_PANELS:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from healthgrid.clock import today
 from healthgrid.events.demo import create_events
 from healthgrid.extensions import db
+from healthgrid.kpi.store.maintain import rebuild
 from healthgrid.org.models import Institution
 
 from .accounts import create_accounts
@@ -55,8 +56,16 @@ def generate(residents: int, seed: int = 1, as_of: date | None = None,
                       batch_size=batch_size, progress=progress)
     for step in STEPS:
         step(ctx)
+    build_indicator_store()
     gather_statistics()
     return ctx
+
+
+def build_indicator_store() -> None:
+    """The steps write in bulk, which the store's session events do not see: it is built
+    from the records at the end, as after any bulk load (kpi/store/)."""
+    rebuild(db.session)
+    db.session.commit()
 
 
 def gather_statistics() -> None:

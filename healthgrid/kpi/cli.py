@@ -35,3 +35,13 @@ def report(scope_text: str, period: str, as_of, out: Path):
         pdf = render_report(services.compute(scope, parsed, day, today(), with_trend=True))
     out.write_bytes(pdf)
     click.echo(f"wrote {out} ({len(pdf)} bytes)")
+
+
+@kpi_cli.command("rebuild-store")
+def rebuild_store():
+    """Rebuild the indicator store from the records (after writing to the tables by hand)."""
+    from healthgrid.extensions import db
+    from .store.maintain import rebuild
+    rebuild(db.session)
+    db.session.commit()
+    click.echo("indicator store rebuilt")

@@ -16,6 +16,7 @@ from healthgrid.extensions import db
 from healthgrid.org.models import (Community, Grid, Institution, Staff, Team, TeamMembership)
 
 from . import queries, rules
+from .store import read as store_read
 
 SCOPE_KINDS = ("institution", "community", "grid", "team")
 
@@ -52,6 +53,7 @@ class Result:
     live: bool = False  # as_of is today: schedules are read as they stand
     covered: set[int] = field(default_factory=set)  # grids with an active team on as_of
     monthly: pd.DataFrame | None = field(default=None, repr=False)
+    source: str = "store"
 
     @property
     def window(self) -> queries.Window:
@@ -63,7 +65,8 @@ class Result:
         """Month by month in the period: survey awareness and satisfaction, and the share of
         hypertension and diabetes visits at target."""
         if self.monthly is None:
-            self.monthly = queries.monthly(db.session, self.window)
+            self.monthly = (store_read.monthly(db.session, self.window) if self.source == "store"
+                            else queries.monthly(db.session, self.window))
         return self.monthly
 
 
@@ -210,14 +213,8 @@ def pairs(by_grid: dict[int, dict[str, int]], grid_population: dict[int, int],
 COUNTING_SETTINGS = {"jit": "off", "work_mem": "64MB", "max_parallel_workers_per_gather": "0"}
 
 
-def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date,
-            with_trend: bool = False) -> Result:
-    """Every indicator of the scope; with_trend also reads the monthly trend (Result.trend)
-    alongside the counts."""
-    grid_ids = [g.id for g in scope.grids]
-    window = queries.Window(period.start, as_of, tuple(grid_ids))
-    live = as_of == today
-    team_ids = [t.id for t in scope.teams]
+def _reference_counts(window: queries.Window, live: bool, scope: ScopeRef, team_ids: list[int],
+                      with_trend: bool):
     jobs = queries.grid_jobs(window, live, scope.institution.id)
     jobs.append(partial(queries.provided_items, w=window, team_ids=team_ids))
     if with_trend:
@@ -227,7 +224,26 @@ def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date,
                       pg_settings=COUNTING_SETTINGS)
     monthly = found.pop(1) if with_trend else None
     provided_records = found.pop()
-    counts = queries.per_grid(found, window)
+    return queries.per_grid(found, window), provided_records, monthly
+
+
+def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date,
+            with_trend: bool = False, source: str | None = None) -> Result:
+    """Every indicator of the scope; with_trend also reads the monthly trend (Result.trend)
+    alongside the counts. source "store" (the default, setting KPI_SOURCE) reads the
+    indicator store (kpi/store/); "reference" counts the records from scratch."""
+    grid_ids = [g.id for g in scope.grids]
+    window = queries.Window(period.start, as_of, tuple(grid_ids))
+    live = as_of == today
+    team_ids = [t.id for t in scope.teams]
+    source = source or current_app.config.get("KPI_SOURCE", "store")
+    if source == "store":
+        counts, provided_records = store_read.read(db.session, window, period.end, live,
+                                                   scope.institution.id, team_ids)
+        monthly = store_read.monthly(db.session, window) if with_trend else None
+    else:
+        counts, provided_records, monthly = _reference_counts(window, live, scope, team_ids,
+                                                              with_trend)
     covered = _covered_grids(scope.grids, as_of)
     population = {g.id: g.population for g in scope.grids}
     by_grid = {int(grid_id): {name: int(n) for name, n in row.items()}
@@ -246,7 +262,7 @@ def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date,
         sum(len(items) for items in required.values()))
     values = {i.code: rules.Value(i.code, *found[i.code], i.target) for i in rules.INDICATORS}
     return Result(scope, period, as_of, values, counts, by_grid, population, provided, required,
-                  live, covered, monthly)
+                  live, covered, monthly, source)
 
 
 def values_for_grids(result: Result, grid_ids: list[int]) -> dict[str, rules.Value]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 import re
 from collections import Counter, defaultdict
 
@@ -177,3 +178,12 @@ def test_a_database_with_institutions_is_refused(app, demo_district):
     assert result.exit_code == 1
     assert "already has institutions" in result.output
     assert db.session.scalar(select(func.count(Institution.id))) == 3
+
+
+def test_the_indicator_store_counts_the_district_as_the_reference(demo_district):
+    """The demo writes in bulk and builds the store at the end (kpi/store/)."""
+    from tests.kpi.store_check import differences
+    centre = [f"institution:{demo_district.centre_id}"]
+    for period, as_of in (("2026-Q1", DEMO_AS_OF), ("2025", date(2025, 12, 31)),
+                          ("2026-03", date(2026, 3, 14))):
+        assert differences(period, as_of, DEMO_AS_OF, centre) == []

@@ -1,0 +1,144 @@
+"""The per-grid counts of a scope and period, read from the store: one statement (one
+snapshot) summing at most a few dozen bucket rows per grid, whatever the population.
+
+A sum up to as_of reads the year buckets before as_of's year, the month buckets of its
+year before its month, the 8-day blocks of its month before its block, and the days of its
+block up to as_of (facts.buckets). Three sums are read: the level measures on as_of, the
+open enrollments the day before the period (for the managed patients the period does not
+touch: facts._enrollment_periods), and the period's own rows up to as_of."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from .. import queries
+from . import facts
+
+MEASURES = facts.LEVEL_MEASURES + facts.PERIOD_MEASURES
+
+
+def span_of(start: date, end: date) -> str:
+    if (start.month, end.month) == (1, 12):
+        return "Y"
+    return "Q" if end.month - start.month == 2 else "M"
+
+
+def _prefix(prefix: str) -> str:
+    """Bucket rows holding the changes up to :{prefix}as_of, each once."""
+    return (f"((grain = 'y' AND bucket < :{prefix}year)"
+            f" OR (grain = 'm' AND bucket >= :{prefix}year AND bucket < :{prefix}month)"
+            f" OR (grain = 'b' AND bucket >= :{prefix}month AND bucket < :{prefix}block)"
+            f" OR (grain = 'd' AND bucket >= :{prefix}block AND bucket <= :{prefix}as_of))")
+
+
+def _sums(columns, present) -> str:
+    return ", ".join(f"SUM({c}) AS {c}" if c in present else f"0 AS {c}" for c in columns)
+
+
+def _bounds(prefix: str, day: date) -> dict:
+    return {f"{prefix}{k}": v for k, v in facts.prefix_bounds(day).items()}
+
+
+def read(session: Session, w: queries.Window, end: date, live: bool,
+         institution_id: int | None, team_ids: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-grid counts as queries.per_grid gives them, (team_id, item) provided)."""
+    session.flush()
+    level, period = set(facts.LEVEL_MEASURES), set(facts.PERIOD_MEASURES)
+    sql = f"""
+        SELECT 'a' AS part, 'g' AS owner_kind, grid_id AS owner_id, {_sums(MEASURES, level)}
+        FROM kpi_level_fact WHERE grid_id IN :grids AND {_prefix('a_')} GROUP BY grid_id
+        UNION ALL
+        SELECT 's', 'g', grid_id, {_sums(MEASURES, {'htn_open', 'dm_open'})}
+        FROM kpi_level_fact WHERE grid_id IN :grids AND {_prefix('s_')} GROUP BY grid_id
+        UNION ALL
+        SELECT 'p', owner_kind, owner_id, {_sums(MEASURES, period)}
+        FROM kpi_period_fact WHERE span = :span AND period_start = :start
+          AND ((owner_kind = 'g' AND owner_id IN :grids)
+               OR (owner_kind = 't' AND owner_id IN :teams)
+               OR (owner_kind = 'i' AND owner_id = :institution))
+          AND {_prefix('a_')}
+        GROUP BY owner_kind, owner_id"""
+    params = {"grids": list(w.grids) or [-1], "teams": list(team_ids) or [-1],
+              "institution": institution_id or -1, "span": span_of(w.start, end),
+              "start": w.start, **_bounds("a_", w.as_of),
+              **_bounds("s_", w.start - timedelta(days=1))}
+    result = session.execute(queries.statement(sql, params), params)
+    found = pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
+    return _counts(found, w, live), _provided(found)
+
+
+def _part(found: pd.DataFrame, part: str, kind: str = "g") -> pd.DataFrame:
+    rows = found[(found["part"] == part) & (found["owner_kind"] == kind)]
+    return rows.set_index("owner_id")[list(MEASURES)].astype("int64")
+
+
+def _counts(found: pd.DataFrame, w: queries.Window, live: bool) -> pd.DataFrame:
+    grids = sorted(set(w.grids) | {0})
+    on_day = _part(found, "a").reindex(grids, fill_value=0)
+    before = _part(found, "s").reindex(grids, fill_value=0)
+    rows = _part(found, "p").reindex(grids, fill_value=0)
+    by_institution = _part(found, "p", "i")
+    if len(by_institution):
+        rows.loc[0] += by_institution.sum()
+    full_days = (w.as_of - w.start).days + 1
+    out = {name: on_day[name] for name in (
+        "residents", "e_archives", "elderly", "children", "pregnant", "smi", "disabled",
+        "contracted", "households", "used_archives")}
+    out.update({name: rows[name] for name in (
+        "archived", "responses", "aware", "rated", "satisfied", "down_received",
+        "down_visited", "elderly_checked")})
+    out["archived_in_period"] = out.pop("archived")
+    for prefix in ("htn", "dm"):
+        untouched = before[f"{prefix}_open"] - rows[f"{prefix}_carry"]
+        out[f"{prefix}_managed"] = untouched + rows[f"{prefix}_managed_t"]
+        out[f"{prefix}_visits_required"] = (untouched * facts.required_followups(full_days)
+                                            + rows[f"{prefix}_visits_required_t"])
+        for name in ("standard", "controlled", "visits_done", "visits"):
+            out[f"{prefix}_{name}"] = rows[f"{prefix}_{name}"]
+    out["chronic_active"] = on_day["htn_open"] + on_day["dm_open"]
+    out["chronic_overdue"] = on_day["chronic_overdue_live" if live else "chronic_overdue"]
+    out["key_pop"] = on_day["key_by_profile"] + on_day["key_by_disease"]
+    out["key_contracted"] = (on_day["key_contracted_by_profile"]
+                             + on_day["key_contracted_by_disease"])
+    counts = pd.DataFrame(out).astype("int64")
+    counts.index.name = "grid_id"
+    return counts
+
+
+def _provided(found: pd.DataFrame) -> pd.DataFrame:
+    teams = _part(found, "p", "t")
+    rows = [(int(team_id), column[len("prov_"):]) for team_id, row in teams.iterrows()
+            for column in teams.columns if column.startswith("prov_") and row[column] > 0]
+    return pd.DataFrame(rows, columns=["team_id", "item"])
+
+
+def monthly(session: Session, w: queries.Window) -> pd.DataFrame:
+    """Per month of the period up to as_of: survey counts and visits at target by program
+    (as queries.monthly): the month rows of each past month, the current one up to as_of."""
+    session.flush()
+    columns = ("responses", "aware", "rated", "satisfied", "htn_all_visits",
+               "htn_all_at_target", "dm_all_visits", "dm_all_at_target")
+    month = date(w.as_of.year, w.as_of.month, 1)
+    sql = f"""
+        SELECT period_start, {_sums(columns, set(columns))} FROM kpi_period_fact
+        WHERE span = 'M' AND owner_kind = 'g' AND owner_id IN :grids
+          AND ((period_start >= :start AND period_start < :month AND grain = 'm')
+               OR (period_start = :month AND {_prefix('a_')}))
+        GROUP BY period_start"""
+    params = {"grids": list(w.grids) or [-1], "start": w.start, "month": month,
+              **_bounds("a_", w.as_of)}
+    result = session.execute(queries.statement(sql, params), params)
+    found = pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
+    if not len(found):
+        return pd.DataFrame()
+    found["month"] = [pd.Timestamp(d).strftime("%Y-%m") for d in found.pop("period_start")]
+    found = found.set_index("month").astype("int64")
+    found = found[(found != 0).any(axis=1)].sort_index()
+    surveys = found[["responses", "aware", "rated", "satisfied"]]
+    visits = found[list(columns[4:])].rename(columns=lambda c: c.replace("_all", ""))
+    frames = [f for f in (surveys, visits) if f.to_numpy().any()]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, axis=1)
