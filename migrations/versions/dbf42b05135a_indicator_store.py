@@ -1,7 +1,7 @@
 """The indicator store (kpi/store/), filled from the records already there
 
 Revision ID: dbf42b05135a
-Revises: 747a7103db60
+Revises: 163a3cc03b41
 Create Date: 2026-12-02 16:57:28.826906
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dbf42b05135a'
-down_revision = '747a7103db60'
+down_revision = '163a3cc03b41'
 branch_labels = None
 depends_on = None
 
