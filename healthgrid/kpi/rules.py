@@ -148,22 +148,37 @@ def add(pairs: list[tuple[int, int]]) -> tuple[int, int]:
     return sum(n for n, _ in pairs), sum(d for _, d in pairs)
 
 
-def score(values: dict[str, Value], weights: dict[str, float] | None = None) -> float | None:
-    """Σ weight × min(1, value / target); empty denominators drop out, weights rescale to 100."""
+@dataclass(frozen=True)
+class ScoreSettings:
+    # Each percentage point short of an indicator's target takes this share of its weight.
+    deduction_per_point: float = 0.10
+
+
+SCORE_SETTINGS = ScoreSettings()
+
+
+def credit(v: Value, s: ScoreSettings = SCORE_SETTINGS) -> float:
+    """The share of its weight an indicator earns (RULES.md §7): all of it at or past the
+    target; below, 10% less per percentage point short, never below 0. Satisfaction 85%
+    against 90% → 5 points short → 0.5. Lower-is-better indicators count points over."""
+    if v.met:
+        return 1.0
+    short = (v.value - v.target) if v.code in LOWER_IS_BETTER else (v.target - v.value)
+    # Rounded to a hundredth of a point: 0.85 against 0.90 is 5 points, not 4.999….
+    points = round(short * 100, 2)
+    return max(0.0, 1.0 - s.deduction_per_point * points)
+
+
+def score(values: dict[str, Value], weights: dict[str, float] | None = None,
+          s: ScoreSettings = SCORE_SETTINGS) -> float | None:
+    """Σ weight × credit; empty denominators drop out, the other weights rescale to 100."""
     weights = weights or DEFAULT_WEIGHTS
     usable = {code: w for code, w in weights.items()
               if w > 0 and code in values and values[code].value is not None}
     total = sum(usable.values())
     if not total:
         return None
-    points = 0.0
-    for code, weight in usable.items():
-        v = values[code]
-        if code in LOWER_IS_BETTER:
-            ratio = 1.0 if v.value <= v.target else (v.target / v.value if v.value else 1.0)
-        else:
-            ratio = min(1.0, v.value / v.target) if v.target else 1.0
-        points += weight * ratio
+    points = sum(weight * credit(values[code], s) for code, weight in usable.items())
     return round(points * 100 / total, 1)
 
 

@@ -68,14 +68,42 @@ def test_lower_is_better_for_overdue():
 def test_score_scales_weights_when_a_denominator_is_empty():
     full = {code: Value(code, 1, 1, rules.BY_CODE[code].target) for code in rules.DEFAULT_WEIGHTS}
     assert rules.score(full) == 100.0
-    half = dict(full, archive_rate=Value("archive_rate", 45, 100, 0.90))  # 0.5 of target
-    assert rules.score(half) == pytest.approx(95.0)
+    # 45% against 90%: 45 points short, nothing left of the weight (RULES.md §7).
+    half = dict(full, archive_rate=Value("archive_rate", 45, 100, 0.90))
+    assert rules.score(half) == pytest.approx(90.0)
     no_dm = dict(full, dm_standard_mgmt=Value("dm_standard_mgmt", 0, 0, 0.6),
                  dm_control=Value("dm_control", 0, 0, 0.6))
     no_dm["archive_rate"] = Value("archive_rate", 45, 100, 0.90)
-    assert rules.score(no_dm) == pytest.approx(100 - 5 * 100 / 75, abs=0.05)  # one decimal
+    assert rules.score(no_dm) == pytest.approx(100 - 10 * 100 / 75, abs=0.05)  # one decimal
 
 
 def test_grades_and_ranks():
     assert [rules.grade(s) for s in (95, 90, 89.9, 75, 60, 59.9)] == ["A", "A", "B", "B", "C", "D"]
     assert rules.rank({1: 80.0, 2: 95.0, 3: 80.0, 4: None}) == {2: 1, 1: 2, 3: 2, 4: 4}
+
+
+# --- RULES.md §7: deduction_per_point ----------------------------------------------------------
+
+def test_each_point_short_deducts_a_tenth_of_the_weight():
+    assert rules.credit(Value("satisfaction", 85, 100, 0.90)) == pytest.approx(0.5)  # the example
+    assert rules.credit(Value("satisfaction", 90, 100, 0.90)) == 1.0
+    assert rules.credit(Value("satisfaction", 95, 100, 0.90)) == 1.0
+    assert rules.credit(Value("htn_control", 59, 100, 0.60)) == pytest.approx(0.9)
+    assert rules.credit(Value("htn_control", 50, 100, 0.60)) == 0.0
+    assert rules.credit(Value("htn_control", 10, 100, 0.60)) == 0.0  # never below 0
+    assert rules.credit(Value("followup_overdue", 13, 100, 0.10)) == pytest.approx(0.7)
+
+
+def test_the_deduction_is_a_setting():
+    lenient = rules.ScoreSettings(deduction_per_point=0.05)
+    assert rules.credit(Value("satisfaction", 85, 100, 0.90), lenient) == pytest.approx(0.75)
+
+
+def test_a_team_missing_three_targets_is_no_longer_an_a():
+    met = {code: Value(code, 1, 1, rules.BY_CODE[code].target) for code in rules.DEFAULT_WEIGHTS}
+    short = dict(met, htn_control=Value("htn_control", 52, 100, 0.60),
+                 dm_control=Value("dm_control", 55, 100, 0.60),
+                 satisfaction=Value("satisfaction", 85, 100, 0.90))
+    # htn_control 8 short → 0.2 × 10, dm_control 5 short → 0.5 × 10, satisfaction 0.5 × 10
+    assert rules.score(short) == pytest.approx(100 - 8 - 5 - 5)
+    assert rules.grade(rules.score(short)) == "B"
