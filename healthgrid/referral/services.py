@@ -231,6 +231,10 @@ def due_limit(enrollment: Enrollment) -> date | None:
     query = select(func.min(Referral.referred_on)).where(
         Referral.resident_id == enrollment.resident_id,
         Referral.status.not_in(("rejected", "cancelled")))
+    if enrollment.last_visit_date is None and enrollment.created_at is not None:
+        # No visit yet: the referrals made since the enrollment (one from before it is not
+        # this enrollment's to follow up, and would put its first visit in the past).
+        query = query.where(Referral.created_at >= enrollment.created_at)
     if enrollment.last_visit_date is not None:
         # A referral on the day of the latest visit counts when it was made after that
         # visit was recorded (the visit could not follow up its result): by time, not date.

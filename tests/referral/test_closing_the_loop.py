@@ -11,7 +11,7 @@ from sqlalchemy import select
 from healthgrid.auth.models import AuditEntry
 from healthgrid.chronic import services as chronic
 from healthgrid.chronic.models import Enrollment
-from healthgrid.referral.models import Referral, ReferralEvent
+from healthgrid.referral.models import Referral
 from tests import factories
 from tests.helpers import submit
 
@@ -170,3 +170,20 @@ def test_referral_dates_on_the_list_are_kept_whole(login_as, send_up, district):
     send_up(patient(district))
     page = login_as("doctor").get("/referrals/").get_data(as_text=True)
     assert f'<td data-label="日期" class="nowrap">{DAY.isoformat()}</td>' in page
+
+
+def test_a_referral_from_before_the_enrollment_does_not_set_its_first_visit(send_up,
+                                                                           send_down,
+                                                                           district, db):
+    """A patient sent down months ago and enrolled now is first seen 14 days after the
+    enrollment, not 14 days after that old referral (a date long past)."""
+    from tests.helpers import today_is
+    resident = patient(district)
+    assert send_down(resident.id_number).status_code == 201
+    later = DAY + timedelta(days=120)
+    with today_is(later):
+        enrollment = chronic.enroll(db.session.get(type(resident), resident.id),
+                                    "hypertension", later)
+        chronic.refresh_schedule(enrollment)
+        db.session.commit()
+        assert enrollment.next_due_date == later + timedelta(days=14)
