@@ -13,7 +13,7 @@ from healthgrid.records.rules import contract_end
 
 from .bulk import TupleWriter, Values
 from .context import DemoContext, Person
-from .recordkit import WORKDAY_SECONDS, age_at, team_accounts
+from .recordkit import WORKDAY_SECONDS, age_at, team_accounts, team_quality
 
 COLUMNS = ("id", "resident_id", "team_id", "start_date", "end_date", "terminated_on",
            "terminated_reason", "signed_by_id", "created_at")
@@ -31,6 +31,7 @@ def create_contracts(ctx: DemoContext) -> None:
     team_of_grid = {g.id: g.team_id for g in ctx.grids}
     team_start = {t.id: t.start_date.toordinal() for t in ctx.teams}
     accounts = team_accounts(ctx)
+    quality = team_quality(ctx)
     as_of = ctx.as_of.toordinal()
 
     for person in ctx.people:
@@ -43,7 +44,7 @@ def create_contracts(ctx: DemoContext) -> None:
             continue
         key = _key_population(ctx, person, end_day)
         roll = random()
-        if roll < CURRENT_SHARE[key]:
+        if roll < CURRENT_SHARE[key] * quality.get(team_id, 1.0):
             lo = max(first_day, end_day - 364)
             last_start = lo + int(random() * (end_day - lo + 1))
         elif roll < CURRENT_SHARE[key] + LAPSED_SHARE[key] and first_day <= end_day - 366:

@@ -15,7 +15,8 @@ from healthgrid.chronic.models import ElderlyCheck, Enrollment, FollowUp
 
 from .bulk import TupleWriter, Values
 from .context import DemoContext, Person
-from .recordkit import RECORD_DAYS, WORKDAY_SECONDS, age_at, birthday_ordinal, team_accounts
+from .recordkit import (RECORD_DAYS, WORKDAY_SECONDS, age_at, birthday_ordinal, team_accounts,
+                        team_quality)
 
 # Share of residents under management by age (lower bound of the band), before exits.
 HTN_BY_AGE = ((35, 0.075), (45, 0.17), (55, 0.30), (65, 0.40), (75, 0.46))
@@ -65,13 +66,14 @@ CHECK_COLUMNS = ("id", "enrollment_id", "check_date", "eating", "washing", "dres
 class Schedule:
     """A hypertension/diabetes enrollment as the referrals step needs it."""
     __slots__ = ("enrollment_id", "program", "enrolled", "enrolled_seconds", "exited",
-                 "last_visit", "due")
+                 "last_visit", "last_seconds", "due")
 
     def __init__(self, enrollment_id, program, enrolled, enrolled_seconds, exited,
-                 last_visit, due):
+                 last_visit, last_seconds, due):
         self.enrollment_id, self.program = enrollment_id, program
         self.enrolled, self.enrolled_seconds, self.exited = enrolled, enrolled_seconds, exited
-        self.last_visit, self.due = last_visit, due
+        # When the latest visit was recorded: a referral that day counts after it only.
+        self.last_visit, self.last_seconds, self.due = last_visit, last_seconds, due
 
 
 def create_programs(ctx: DemoContext) -> None:
@@ -95,6 +97,7 @@ class Programs:
         self.window_start = self.as_of - RECORD_DAYS + 1
         self.team_of_grid = {g.id: g.team_id for g in ctx.grids}
         self.accounts = team_accounts(ctx)
+        self.quality = team_quality(ctx)
         self.enrollments = TupleWriter(Enrollment.__table__, ENROLLMENT_COLUMNS,
                                        ctx.batch_size)
         self.followups = TupleWriter(FollowUp.__table__, FOLLOWUP_COLUMNS, ctx.batch_size,
@@ -178,6 +181,9 @@ class Programs:
                 target_rate = rate
                 break
             roll -= share
+        quality = self.quality.get(self.team_of_grid.get(person.grid_id), 1.0)
+        # A weaker team has fewer patients at target, more so for the poorly controlled.
+        target_rate = min(0.97, target_rate * quality ** 3)
         prone = random() < ADVERSE_PRONE
         drugs_pool = HTN_DRUGS if program == "hypertension" else DM_DRUGS
         drugs = "；".join(rng.sample(drugs_pool, 1 if random() < 0.6 else 2))
@@ -197,7 +203,7 @@ class Programs:
             visit = self.window_start + int(random() * 100)
         visit = max(visit, enrolled)
         previous = None
-        due, last_visit, last_referral = first_due, None, None
+        due, last_visit, last_referral, last_seconds = first_due, None, None, 0
         rows = []  # written after the enrollment row they refer to
         while visit <= stop:
             outcome, adverse = self.visit(rows, index, person, enrollment_id, program, visit,
@@ -206,7 +212,8 @@ class Programs:
             previous = rules.Previous(outcome.at_target, adverse)
             due = outcome.next_due_date.toordinal()
             last_visit, last_referral = visit, outcome.referral
-            visit = max(visit + 1, due + _lateness(random))
+            last_seconds = self.recorded_seconds
+            visit = max(visit + 1, due + _lateness(random) + _missed(random, quality))
 
         values = self.values
         self.enrollments.add((
@@ -219,7 +226,8 @@ class Programs:
         if enrolled <= self.as_of and (exited is None or exited > self.as_of):
             self.ctx.chronic_on_as_of.add(person.id)
         self.ctx.schedules.setdefault(person.id, []).append(Schedule(
-            enrollment_id, program, enrolled, enrolled_seconds, exited, last_visit, due))
+            enrollment_id, program, enrolled, enrolled_seconds, exited, last_visit, last_seconds,
+            due))
         return enrolled, exited
 
     def visit(self, rows, index, person, enrollment_id, program, ordinal, previous, target_rate,
@@ -280,6 +288,7 @@ class Programs:
             adverse_reaction=adverse, new_complication=complication), previous)
         values = self.values
         row_id = self.followups.take_id()
+        recorded = self.recorded_seconds = int(random() * WORKDAY_SECONDS)
         rows.append((
             row_id, enrollment_id, values.day(ordinal), method, sbp, dbp, fpg,
             heart_rate, temperature, visit_weight, None if method == "phone" else height,
@@ -288,11 +297,11 @@ class Programs:
                                                else adherence),
             drugs, None, outcome.classification, outcome.at_target, outcome.referral,
             ",".join(outcome.reasons) or None, values.date(outcome.next_due_date),
-            self.recorder(person), values.moment(ordinal, int(random() * WORKDAY_SECONDS))))
+            self.recorder(person), values.moment(ordinal, recorded)))
         if outcome.referral != "none":
             self.ctx.flagged_visits.append((row_id, index, enrollment_id, program, ordinal,
                                             outcome.referral, outcome.reasons, sbp, dbp, fpg,
-                                            symptoms))
+                                            symptoms, recorded))
         return outcome, adverse
 
     # --- elderly -----------------------------------------------------------------------
@@ -307,6 +316,7 @@ class Programs:
         last_day = self.as_of if exited is None else exited - 1
         age = age_at(person.birth, end)
         frail = random() < (0.03 if age < 75 else 0.10 if age < 85 else 0.28)
+        quality = self.quality.get(self.team_of_grid.get(person.grid_id), 1.0)
         male = person.sex == "male"
         height = round((156 if male else 146) + random() * 20, 0)
         weight = round((height / 100) ** 2 * (19 + random() * 10), 1)
@@ -316,7 +326,7 @@ class Programs:
             hi = self.as_of - year * RECORD_DAYS
             lo = hi - RECORD_DAYS + 1
             lo, hi = max(lo, enrolled), min(hi, last_day)
-            if lo > hi or random() >= CHECK_SHARE[year]:
+            if lo > hi or random() >= CHECK_SHARE[year] * quality ** 1.5:
                 continue
             day = lo + int(random() * (hi - lo + 1))
             rows.append(self.check(person, enrollment_id, day, frail, height, weight,
@@ -361,6 +371,13 @@ class Programs:
             self.rng.choice(GUIDANCE), ",".join(rules.check_flags(sbp, dbp, in_htn)) or None,
             values.date(rules.check_next_due(self.day(day))), self.recorder(person),
             values.moment(day, int(random() * WORKDAY_SECONDS)))
+
+
+def _missed(random, quality: float) -> int:
+    """A weaker team lets some visits slip by a month or two (fewer visits in the year)."""
+    if quality < 1 and random() < (1 - quality) * 1.2:
+        return 20 + int(random() * 40)
+    return 0
 
 
 def _lateness(random) -> int:

@@ -18,6 +18,18 @@ RECORD_DAYS = 365
 WORKDAY_SECONDS = int(9.5 * 3600)  # 08:00-17:30 in the centre
 
 
+# How well each team keeps its people, by the team's place in the district (cycling): 1 is
+# the district's average; a weak team sees its patients later, has fewer of them at target,
+# checks fewer elderly and signs fewer contracts; a strong one the reverse. Without it every
+# team scored alike (issue #17). The mean stays about 1, so the district's totals hold.
+QUALITY = (1.05, 0.90, 1.06, 0.74, 1.04, 0.93, 1.06, 0.62, 1.03, 1.06, 0.92, 1.05, 1.06, 1.06)
+
+
+def team_quality(ctx: DemoContext) -> dict[int, float]:
+    """team id -> its quality factor (QUALITY)."""
+    return {plan.id: QUALITY[i % len(QUALITY)] for i, plan in enumerate(ctx.teams)}
+
+
 def user_ids(ctx: DemoContext) -> dict[str, int]:
     names = [u.username for u in ctx.users]
     return dict(db.session.execute(select(User.username, User.id).where(

@@ -257,7 +257,7 @@ class Referrals:
     def up_from_visits(self) -> None:
         random, people = self.rng.random, self.ctx.people
         for (followup_id, index, _eid, program, visit_day, referral, reasons, sbp, dbp, fpg,
-             symptoms) in self.ctx.flagged_visits:
+             symptoms, recorded) in self.ctx.flagged_visits:
             urgent = referral == "urgent"
             if random() >= (UP_FROM_URGENT if urgent else UP_FROM_SUGGESTED):
                 continue
@@ -286,7 +286,12 @@ class Referrals:
             fields = self.up_fields(person, day, "urgent" if urgent else "routine", department,
                                     reason, impression, treatment)
             fields["followup_id"], fields["_found"] = followup_id, found
-            self.add(Ref("up", fields, person, self.moment(day)))
+            if day == visit_day:  # written after the visit that calls for it
+                room = WORKDAY_SECONDS - recorded
+                start = day * DAY + recorded + 1 + int(random() * max(1, room - 1))
+            else:
+                start = self.moment(day)
+            self.add(Ref("up", fields, person, start))
 
     def eligible(self, min_age: int, with_id: bool):
         """Residents living here on as_of (archives that route() finds), at least min_age."""
@@ -461,7 +466,10 @@ class Referrals:
         updates = []
         for resident_id, refs in by_resident.items():
             for s in self.ctx.schedules.get(resident_id, ()):
-                after = [r for r in refs if s.last_visit is None or r.day > s.last_visit]
+                # Since the latest visit: later days, or its day once it was recorded.
+                seen = None if s.last_visit is None else s.last_visit * DAY + s.last_seconds
+                after = [r for r in refs if seen is None or r.day > s.last_visit
+                         or (r.day == s.last_visit and r.start >= seen)]
                 enrolled_at = s.enrolled * DAY + s.enrolled_seconds
                 refreshes = [r.start for r in after if enrolled_at < r.start
                              and (s.exited is None or r.day < s.exited)]

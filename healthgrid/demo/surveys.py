@@ -10,7 +10,7 @@ from healthgrid.surveys.models import SurveyResponse
 
 from .bulk import TupleWriter, Values
 from .context import DemoContext
-from .recordkit import RECORD_DAYS, WORKDAY_SECONDS, age_at, team_accounts
+from .recordkit import RECORD_DAYS, WORKDAY_SECONDS, age_at, team_accounts, team_quality
 
 COLUMNS = ("id", "grid_id", "date", "channel", "resident_id", "aware", "knows_doctor",
            "satisfaction", "comment", "recorded_by_id", "created_at")
@@ -29,6 +29,7 @@ def create_surveys(ctx: DemoContext) -> None:
     values = Values()
     writer = TupleWriter(SurveyResponse.__table__, COLUMNS, ctx.batch_size)
     accounts = team_accounts(ctx)
+    quality = team_quality(ctx)
     as_of = ctx.as_of.toordinal()
     first = as_of - RECORD_DAYS + 1
     adults: dict[int, list] = {}
@@ -37,8 +38,10 @@ def create_surveys(ctx: DemoContext) -> None:
             adults.setdefault(person.grid_id, []).append(person)
 
     for grid in ctx.grids:
-        aware_rate = AWARE[0] + random() * (AWARE[1] - AWARE[0])
-        satisfied_rate = SATISFIED[0] + random() * (SATISFIED[1] - SATISFIED[0])
+        # Within the same bands, a weaker team's grids sit towards their low ends.
+        lean = 1 / min(1.0, quality.get(grid.team_id, 1.0)) ** 6
+        aware_rate = AWARE[0] + random() ** lean * (AWARE[1] - AWARE[0])
+        satisfied_rate = SATISFIED[0] + random() ** lean * (SATISFIED[1] - SATISFIED[0])
         recorder = accounts.get(grid.team_id, (None,))[0]
         pool = adults.get(grid.id, [])
         n = RESPONSES[0] + int(random() * (RESPONSES[1] - RESPONSES[0] + 1))

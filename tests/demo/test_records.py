@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from healthgrid.auth.models import User
@@ -169,8 +170,10 @@ def test_each_schedule_follows_its_latest_visit_and_later_referrals(demo_distric
         assert e.last_visit_date == (visit.visit_date if visit else None)
         assert e.last_referral == (visit.referral if visit else None)
         # Each referral's creation re-computed the schedule of the then active enrollment.
+        # Since the visit: later days, or its own day once it was recorded (issue #17).
         after = [r for r in refs.get(e.resident_id, ())
-                 if visit is None or r[0] > visit.visit_date]
+                 if visit is None or r[0] > visit.visit_date
+                 or (r[0] == visit.visit_date and r[1] >= visit.created_at)]
         refreshed = [r[1] for r in after if e.created_at < r[1]
                      and (e.exited_on is None or r[0] < e.exited_on)]
         if refreshed:
@@ -420,3 +423,27 @@ def test_no_record_is_dated_after_as_of(demo_district):
             limit = END_OF_AS_OF if isinstance(latest, datetime) else AS_OF
             assert latest is not None and latest <= limit, column
 
+
+def test_teams_differ_in_quality_so_the_ranking_spreads(demo_district):
+    """Issue #17: every demo team scored A; some teams now keep their patients less well."""
+    from healthgrid.auth.scope import Scope
+    from healthgrid.kpi import rules as kpi_rules
+    from healthgrid.kpi import services as kpi_services
+    from healthgrid.org.models import Institution
+    centre = db.session.scalar(select(Institution).where(Institution.kind == "health_center")
+                               .order_by(Institution.id))
+    everyone = Scope(None, None, None, "admin")
+    scope = kpi_services.resolve_scope(f"institution:{centre.id}", everyone)
+    result = kpi_services.compute(scope, kpi_rules.parse_period("2026-Q1"), AS_OF, AS_OF)
+    strong, weak = sorted(kpi_services.team_performance(result),
+                          key=lambda row: row["values"]["htn_control"].value, reverse=True)
+    # The first team keeps its patients well, the second less so (QUALITY): fewer at
+    # target, fewer contracts, visits that slip.
+    for code in ("htn_control", "dm_control", "contract_rate", "htn_standard_mgmt"):
+        assert strong["values"][code].value - weak["values"][code].value >= 0.03, code
+    assert strong["team"].id < weak["team"].id
+    # A district of many teams has good, middling and weak ones (the 20,000-resident demo
+    # ranks them A to D); the mean stays about 1, so the district's totals hold.
+    from healthgrid.demo.recordkit import QUALITY
+    assert max(QUALITY) > 1 > min(QUALITY) and sum(QUALITY) / len(QUALITY) == \
+        pytest.approx(1, abs=0.04)
