@@ -22,8 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     _prepare_database_url(app)
     register_extensions(app)
-    register_blueprints(app)
-    register_commands(app)
+    register_domains(app)
     register_errorhandlers(app)
     return app
 
@@ -69,57 +68,16 @@ def _migrations_dir():
     return Path(__file__).resolve().parent.parent / "migrations"
 
 
-def register_blueprints(app: Flask) -> None:
-    from .extensions import api
-    from .auth import api as auth_api, views as auth_views
-    from .org import api as org_api, views as org_views
-    from .main import views as main_views
-    from .records import api as records_api, views as records_views
-    from .chronic import api as chronic_api, services as chronic_services, views as chronic_views
-    from .referral import api as referral_api, views as referral_views
-    from .records.services import RESIDENT_PANELS
-    from .kpi import api as kpi_api, views as kpi_views
-    from .surveys import api as surveys_api, public as surveys_public, views as surveys_views
-    from .admin import views as admin_views
-    from .events import api as events_api, views as events_views
-
-    for bp in (main_views.bp, auth_views.bp, org_views.bp, records_views.bp, chronic_views.bp,
-               referral_views.bp, kpi_views.bp, surveys_views.bp, surveys_public.bp,
-               admin_views.bp, events_views.bp):
-        app.register_blueprint(bp)
-    for blp in (auth_api.blp, org_api.blp, records_api.blp, chronic_api.blp, referral_api.blp,
-                kpi_api.blp, surveys_api.blp, events_api.blp):
-        api.register_blueprint(blp)
-    chronic_services.connect()
-    from .referral import services as referral_services
-    referral_services.connect()
-    from .kpi.store import maintain as kpi_store
-    kpi_store.connect()
-    if chronic_views.programs_panel not in RESIDENT_PANELS:
-        RESIDENT_PANELS.append(chronic_views.programs_panel)
-    if referral_views.referrals_panel not in RESIDENT_PANELS:
-        RESIDENT_PANELS.append(referral_views.referrals_panel)
-    from .geo.wiring import init_app as init_geo
-    init_geo(app)
+# Each domain registers its pages, API and commands, and connects itself to the others, in
+# its own init_app; the order is the navigation's and the API document's.
+DOMAINS = ("main", "auth", "org", "records", "chronic", "referral", "kpi", "surveys", "admin",
+           "events", "geo", "demo")
 
 
-def register_commands(app: Flask) -> None:
-    from .auth.cli import users_cli
-    from .chronic.cli import chronic_cli
-    from .kpi.cli import kpi_cli
-    from .demo.cli import demo_command
-    from .records.cli import records_cli
-    from .surveys.cli import surveys_cli
-    from .admin.cli import backup_command, restore_command
-
-    app.cli.add_command(users_cli)
-    app.cli.add_command(chronic_cli)
-    app.cli.add_command(kpi_cli)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(records_cli)
-    app.cli.add_command(surveys_cli)
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
+def register_domains(app: Flask) -> None:
+    from importlib import import_module
+    for name in DOMAINS:
+        import_module(f"{__name__}.{name}.wiring").init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -6,7 +6,6 @@ import re
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from healthgrid.events.schemas import event_label
 from healthgrid.forms import MAX_ID
 from healthgrid.labels import label
 
@@ -88,5 +87,5 @@ def action_text(code: str) -> str:
     if domain == "referral":
         return str(_l("Referral: %(step)s", step=label("referral_action", step)))
     if domain == "event":
-        return str(_l("Grid event: %(step)s", step=event_label("event_action", step)))
+        return str(_l("Grid event: %(step)s", step=label("event_action", step)))
     return code

@@ -1,0 +1,1 @@
+"""Accounts, sign-in, roles and scopes, API tokens and the audit log."""

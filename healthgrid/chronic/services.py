@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from healthgrid.domain import DomainError
 from healthgrid.auth.services import audit
 from healthgrid.extensions import db
+from healthgrid.hooks import Hooks
 from healthgrid.records import services as records
 from healthgrid.records.models import Resident
 from healthgrid.records.rules import age_on, latest_birth_date_for_age
@@ -19,7 +20,7 @@ from . import national, rules
 from .models import ElderlyCheck, Enrollment, FollowUp, FollowUpMedicine
 
 # Functions (enrollment) -> date | None giving a latest allowed next-due date (referrals).
-DUE_LIMITS: list = []
+DUE_LIMITS = Hooks()
 
 
 class ChronicError(DomainError):
@@ -272,12 +273,12 @@ def _end_on_exit(resident: Resident, status: str, day: date, **_kw) -> None:
         end_enrollment(enrollment, status, max(day, enrollment.enrolled_on))
 
 
-def _programs(resident: Resident) -> list[str]:
+def programs_of_resident(resident: Resident) -> list[str]:
     return list(db.session.scalars(select(Enrollment.program).where(
         Enrollment.resident_id == resident.id, Enrollment.status == "active")))
 
 
-def _timeline(resident: Resident) -> list:
+def timeline_of_resident(resident: Resident) -> list:
     from flask import url_for
     from flask_babel import gettext as _
     from healthgrid.labels import label
@@ -305,12 +306,9 @@ def _timeline(resident: Resident) -> list:
     return entries
 
 
-def connect() -> None:
-    """Called once by the app factory: chronic follows archive events."""
+def follow_archive_events() -> None:
+    """New residents of 65 are enrolled, departed ones let go (blinker keeps one connection
+    per receiver, however often the app is made)."""
     records.resident_registered.connect(_enroll_new_elderly, weak=False)
     records.resident_exited.connect(_end_on_exit, weak=False)
-    if _programs not in records.PROGRAM_SOURCES:
-        records.PROGRAM_SOURCES.append(_programs)
-    if _timeline not in records.TIMELINE_SOURCES:
-        records.TIMELINE_SOURCES.append(_timeline)
 

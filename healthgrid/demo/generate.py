@@ -7,7 +7,6 @@ from datetime import date
 from sqlalchemy import func, select, text
 
 from healthgrid.clock import today
-from healthgrid.events.demo import create_events
 from healthgrid.extensions import db
 from healthgrid.kpi.store.maintain import rebuild
 from healthgrid.org.models import Institution
@@ -15,6 +14,7 @@ from healthgrid.org.models import Institution
 from .accounts import create_accounts
 from .context import DemoContext, DemoError
 from .contracts import create_contracts
+from .events import create_events
 from .organisation import create_organisation
 from .population import create_population
 from .programs import create_programs

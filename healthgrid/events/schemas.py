@@ -1,6 +1,5 @@
 """Validation of event input (report form, API, transitions) and what an event shows of
-itself; the display names of the events' codes live here too (labels.py holds the older
-domains')."""
+itself."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,45 +13,6 @@ from healthgrid.forms import Blankless, Id
 from healthgrid.records.schemas import choice, text
 
 from . import rules
-
-LABELS = {
-    "event_type": {
-        "food_safety": _l("Food safety"), "drinking_water": _l("Drinking water hygiene"),
-        "illegal_practice": _l("Illegal medical practice"),
-        "illegal_blood": _l("Illegal blood collection"), "school": _l("School hygiene"),
-        "public_place": _l("Public place hygiene"),
-        "infectious_cluster": _l("Infectious disease cluster"),
-        "other": _l("Other public-health event")},
-    "event_mode": {"general": _l("General"), "coordination": _l("Coordination"),
-                   "emergency": _l("Emergency"), "approval": _l("Approval")},
-    "event_mode_help": {
-        "general": _l("handled on the spot by the grid and logged"),
-        "coordination": _l("accepted on the spot, solved by the community"),
-        "emergency": _l("reported at once to the centre, handled urgently"),
-        "approval": _l("reported up for a decision, tracked to the end")},
-    "event_level": {"grid": _l("Grid"), "community": _l("Community"), "centre": _l("Centre"),
-                    "district": _l("District")},
-    "event_status": {"reported": _l("Reported"), "accepted": _l("Accepted for handling"),
-                     "dispatched": _l("Dispatched"), "handled": _l("Handled"),
-                     "closed": _l("Closed")},
-    "event_action": {"report": _l("Report"), "accept": _l("Accept for handling"),
-                     "escalate": _l("Escalate one level up"),
-                     "resolve": _l("Handled on the spot"), "dispatch": _l("Dispatch"),
-                     "handle": _l("Record handling feedback"),
-                     "close": _l("Verify and close"), "return": _l("Send back for handling")},
-    "urgency": {"routine": _l("Routine"), "urgent": _l("Urgent")},
-}
-
-
-def event_label(kind: str, code) -> str:
-    if code is None:
-        return ""
-    return str(LABELS.get(kind, {}).get(code, code))
-
-
-def event_choices(kind: str) -> list[tuple[str, str]]:
-    return [(code, str(caption)) for code, caption in LABELS[kind].items()]
-
 
 class EventReportSchema(Blankless):
     """A team member's report from the spot."""

@@ -20,11 +20,11 @@ from healthgrid.auth.scope import Scope
 from healthgrid.auth.services import audit
 from healthgrid.clock import utcnow
 from healthgrid.extensions import db
+from healthgrid.labels import label
 from healthgrid.org.models import Grid
 
 from . import photos, rules
 from .models import GridEvent, GridEventPhoto, GridEventStep
-from .schemas import event_label
 
 
 class EventError(DomainError):
@@ -132,12 +132,12 @@ def transition(event: GridEvent, action: str, data: dict, user, scope: Scope, da
     except rules.TransitionRefused:
         raise EventError("action", _l(
             "This action is not allowed while the event is %(status)s at the %(level)s "
-            "level.", status=event_label("event_status", event.status).lower(),
-            level=event_label("event_level", event.level).lower()), 409)
+            "level.", status=label("event_status", event.status).lower(),
+            level=label("event_level", event.level).lower()), 409)
     except rules.WrongLevel:
         raise EventError("action", _l(
             "This step is taken at the %(level)s level.",
-            level=event_label("event_level", event.level).lower()), 403)
+            level=label("event_level", event.level).lower()), 403)
     except rules.MissingField as exc:
         if exc.field == "note":
             raise EventError("note", NOTE_MESSAGES.get(action, _l("Add a note.")))

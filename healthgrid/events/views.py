@@ -13,12 +13,13 @@ from healthgrid.clock import today
 from healthgrid.downloads import content_disposition
 from healthgrid.extensions import db
 from healthgrid.forms import clean_form, load_form
+from healthgrid.hooks import nav_counter
+from healthgrid.labels import choices, label
 
 from . import photos, rules, services
 from .access import EVENT_ROLES, get_event_or_404, grids_for_reporting, page_of, start_report
 from .models import GridEvent, GridEventPhoto
-from .schemas import EventQuerySchema, EventReportSchema, EventTransitionSchema, event_choices, \
-    event_label
+from .schemas import EventQuerySchema, EventReportSchema, EventTransitionSchema
 from .services import EventError
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -35,7 +36,12 @@ def _signed_in_only():
 
 @bp.app_context_processor
 def _template_helpers():
-    return {"event_label": event_label, "pending_emergencies": _pending_emergencies}
+    return {"pending_emergencies": _pending_emergencies,
+            "waiting_events": waiting_events}
+
+
+# Events waiting at the user's level, and emergencies not yet accepted (managers, district).
+waiting_events = nav_counter("events", services.waiting_counts, EVENT_ROLES)
 
 
 def _pending_emergencies() -> list[GridEvent]:
@@ -58,8 +64,8 @@ def index():
     return render_template(
         "events/index.html", items=items, total=total, params=params, errors=errors,
         day=today(), grids=[(g.id, g.name) for g in grids_for_reporting()],
-        statuses=event_choices("event_status"), levels=event_choices("event_level"),
-        types=event_choices("event_type"), modes=event_choices("event_mode"),
+        statuses=choices("event_status"), levels=choices("event_level"),
+        types=choices("event_type"), modes=choices("event_mode"),
         my_levels=services.my_levels(current_user))
 
 
@@ -67,8 +73,8 @@ def _report_page(form: dict, errors: dict, status: int = 200):
     grids = grids_for_reporting()
     return render_template(
         "events/new.html", form=form, errors=errors, grids=[(g.id, g.name) for g in grids],
-        types=event_choices("event_type"), modes=event_choices("event_mode"),
-        urgencies=event_choices("urgency"), settings=rules.SETTINGS,
+        types=choices("event_type"), modes=choices("event_mode"),
+        urgencies=choices("urgency"), settings=rules.SETTINGS,
         can_handle_on_spot=current_user.role == "doctor"), status
 
 
@@ -99,7 +105,7 @@ def new():
         flash(_("The event is logged as handled on the spot."), "success")
     else:
         flash(_("Event reported to the %(level)s level.",
-                level=event_label("event_level", event.level)), "success")
+                level=label("event_level", event.level)), "success")
     return redirect(url_for("events.detail", event_id=event.id))
 
 
@@ -140,9 +146,9 @@ def act(event_id: int):
         return _detail_page(event, exc.status, exc.as_errors(), form)
     photos.commit_with_files(pending)
     flash(_("%(action)s: the event is now %(status)s (%(level)s level).",
-            action=event_label("event_action", data["action"]),
-            status=event_label("event_status", event.status),
-            level=event_label("event_level", event.level)), "success")
+            action=label("event_action", data["action"]),
+            status=label("event_status", event.status),
+            level=label("event_level", event.level)), "success")
     return redirect(url_for("events.detail", event_id=event.id))
 
 

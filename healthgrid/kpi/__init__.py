@@ -1,0 +1,1 @@
+"""Indicators, team performance and the performance report."""

@@ -1,0 +1,1 @@
+"""Health archives: households, residents, contracts, exits, Excel import and export."""

@@ -16,6 +16,7 @@ from healthgrid.domain import DomainError
 from healthgrid.auth.scope import Scope
 from healthgrid.auth.services import audit
 from healthgrid.extensions import db
+from healthgrid.hooks import Hooks
 from healthgrid.org.models import Community, Grid, Team
 
 from . import rules
@@ -28,9 +29,7 @@ resident_registered = signals.signal("resident-registered")
 resident_exited = signals.signal("resident-exited")
 
 # Functions resident -> list[TimelineEntry]; each domain adds its own records.
-TIMELINE_SOURCES: list = []
-# Functions (resident, day) -> Markup: sections other domains add to the archive page.
-RESIDENT_PANELS: list = []
+TIMELINE_SOURCES = Hooks()
 
 
 @dataclass(frozen=True)
@@ -436,7 +435,7 @@ def programs_of(resident: Resident) -> frozenset[str]:
     return frozenset(p for source in PROGRAM_SOURCES for p in source(resident))
 
 
-PROGRAM_SOURCES: list = []
+PROGRAM_SOURCES = Hooks()
 
 
 def key_populations_of(resident: Resident, day: date) -> list[str]:

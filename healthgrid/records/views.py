@@ -18,6 +18,7 @@ from healthgrid.dbsetup import refresh_planner_statistics
 from healthgrid.downloads import xlsx_response
 from healthgrid.extensions import db
 from healthgrid.forms import clean_form, error_line, load_form, post_small_form
+from healthgrid.hooks import Hooks
 from healthgrid.labels import choices
 from healthgrid.org.models import Community, Grid, Team
 
@@ -29,6 +30,8 @@ from .schemas import (ContractSchema, ExitSchema, HouseholdSchema, ResidentCreat
                       ResidentUpdateSchema, SearchSchema)
 
 bp = Blueprint("records", __name__, url_prefix="/records")
+# Functions (resident, day) -> Markup: sections other domains add to the archive page.
+RESIDENT_PANELS = Hooks()
 # Who may keep archives: the teams and the centre (a referral desk never sees them).
 archive_roles = roles_required("admin", "manager", "doctor")
 
@@ -143,7 +146,7 @@ def resident(resident_id: int):
         mask_id=rules.mask_id_number, mask_phone=rules.mask_phone,
         exit_statuses=[(s, s) for s in rules.EXIT_STATUSES],
         can_sign=grid.team_id is not None and current_user.role in ("doctor", "manager", "admin"),
-        panels=[panel(resident, day) for panel in services.RESIDENT_PANELS])
+        panels=[panel(resident, day) for panel in RESIDENT_PANELS])
 
 
 def _as_form(resident) -> dict:

@@ -1,0 +1,1 @@
+"""Two-way referral between the centre's teams and the hospitals."""

@@ -248,7 +248,3 @@ def due_limit(enrollment: Enrollment) -> date | None:
     first = db.session.scalar(query)
     return after_referral_due(None, first) if first else None
 
-
-def connect() -> None:
-    if due_limit not in chronic.DUE_LIMITS:
-        chronic.DUE_LIMITS.append(due_limit)

@@ -18,6 +18,7 @@ from healthgrid.clock import today
 from healthgrid.downloads import pdf_response
 from healthgrid.extensions import db
 from healthgrid.forms import clean_form, error_line, load_form
+from healthgrid.hooks import nav_counter
 from healthgrid.labels import choices, label, reason_text
 from healthgrid.org.models import Institution, Team
 from healthgrid.records.models import Resident
@@ -40,6 +41,14 @@ sending_desk_roles = roles_required("admin", "referral_desk")
 @login_required
 def _signed_in_only():
     """Every referral page needs a signed-in user; what each sees is decided per referral."""
+
+
+@bp.app_context_processor
+def _navigation():
+    return {"waiting_referrals": waiting_referrals}
+
+
+waiting_referrals = nav_counter("referrals", services.waiting_counts)
 
 
 def unassigned_queue() -> list[Referral]:

@@ -1,0 +1,1 @@
+"""Resident surveys: awareness and satisfaction, public links and cards."""

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from random import Random
 
-from healthgrid.demo.bulk import TupleWriter, Values
-from healthgrid.demo.context import DemoContext
-from healthgrid.demo.recordkit import RECORD_DAYS, WORKDAY_SECONDS, team_accounts, user_ids
+from healthgrid.events import rules
+from healthgrid.events.models import GridEvent, GridEventStep
 
-from . import rules
-from .models import GridEvent, GridEventStep
+from .bulk import TupleWriter, Values
+from .context import DemoContext
+from .recordkit import RECORD_DAYS, WORKDAY_SECONDS, team_accounts, user_ids
 
 DAY = 86400  # a moment is ordinal * DAY + seconds after 08:00 in the centre
 EVENT_COLUMNS = ("id", "event_type", "grid_id", "place", "description", "mode", "urgency",
