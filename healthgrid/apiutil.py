@@ -1,7 +1,11 @@
-"""Shared pieces of the JSON API: authenticated blueprints and paging."""
+"""Shared pieces of the JSON API: authenticated blueprints, path guards, and answering a
+use case's refusal."""
+from contextlib import contextmanager
+
 from flask_smorest import Blueprint
 
 from .auth.loading import authenticate_api_request
+from .domain import DomainError
 from .extensions import csrf
 
 PUBLIC_API_ENDPOINTS = set()
@@ -43,3 +47,15 @@ def fail(exc) -> None:
     from .extensions import db
     db.session.rollback()
     abort(exc.status, message=str(exc.message), errors=exc.as_errors())
+
+
+@contextmanager
+def committed():
+    """The write an API handler makes: what the block does is committed, unless a use case
+    refused (a DomainError), which is answered as JSON after a rollback."""
+    from .extensions import db
+    try:
+        yield
+    except DomainError as exc:
+        fail(exc)
+    db.session.commit()

@@ -2,7 +2,7 @@ from flask import abort as http_abort
 from flask_login import current_user
 from flask_smorest import abort
 
-from healthgrid.apiutil import api_blueprint, fail, guard
+from healthgrid.apiutil import api_blueprint, committed, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope
 from healthgrid.clock import today
@@ -43,11 +43,8 @@ def _load(schema, payload: dict) -> dict:
 def create_enrollment(data, resident_id: int):
     """Enroll a resident in hypertension, diabetes or elderly management."""
     resident = get_resident_or_404(resident_id)
-    try:
+    with committed():
         enrollment = services.enroll(resident, data["program"], data["enrolled_on"])
-    except services.ChronicError as exc:
-        fail(exc)
-    db.session.commit()
     return enrollment
 
 
@@ -65,11 +62,8 @@ def list_enrollments(resident_id: int):
 def exit_enrollment(data, enrollment_id: int):
     """End an enrollment (deceased, moved out, refused, misdiagnosis)."""
     enrollment = get_enrollment_or_404(enrollment_id)
-    try:
+    with committed():
         services.end_enrollment(enrollment, data["reason"], data["exited_on"])
-    except services.ChronicError as exc:
-        fail(exc)
-    db.session.commit()
     return enrollment
 
 
@@ -83,11 +77,8 @@ def create_followup(_generic, enrollment_id: int):
     enrollment = get_enrollment_or_404(enrollment_id)
     data = _load(FollowupSchema(program=enrollment.program, enrolled_on=enrollment.enrolled_on),
                  request.get_json(silent=True))
-    try:
+    with committed():
         followup = services.record_followup(enrollment, data, current_user.id)
-    except services.ChronicError as exc:
-        fail(exc)
-    db.session.commit()
     return followup
 
 
@@ -109,11 +100,8 @@ def create_check(_generic, enrollment_id: int):
     from flask import request
     enrollment = get_enrollment_or_404(enrollment_id)
     data = _load(CheckSchema(enrolled_on=enrollment.enrolled_on), request.get_json(silent=True))
-    try:
+    with committed():
         check = services.record_check(enrollment, data, current_user.id)
-    except services.ChronicError as exc:
-        fail(exc)
-    db.session.commit()
     return check
 
 

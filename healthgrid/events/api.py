@@ -1,16 +1,14 @@
 from flask_login import current_user
 
-from healthgrid.apiutil import api_blueprint, fail, guard
+from healthgrid.apiutil import api_blueprint, committed, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope
 from healthgrid.clock import today
-from healthgrid.extensions import db
 
 from . import services
 from .access import EVENT_ROLES, get_event_or_404, page_of, start_report
 from .schemas import EventOutSchema, EventPageSchema, EventQuerySchema, EventReportSchema, \
     EventTransitionSchema
-from .services import EventError
 
 blp = api_blueprint("events_api", __name__,
                     description="Grid events: health supervision and public-health events")
@@ -32,11 +30,8 @@ def report_event(data):
     general → grid, coordination → community, emergency and approval → centre (an
     emergency shows on the centre's dashboard until accepted). `handled_on_spot` closes a
     general event at once with what the grid's team did. Photos are added on the pages."""
-    try:
+    with committed():
         event, _pending = start_report(data)
-    except EventError as exc:
-        fail(exc)
-    db.session.commit()
     return event
 
 
@@ -76,10 +71,7 @@ def transition(data, event_id: int):
     feedback `note` (dispatched → handled; the grid's team may record it too); close
     (handled → closed); return with a `note` (handled → dispatched)."""
     event = get_event_or_404(event_id)
-    try:
+    with committed():
         services.transition(event, data["action"], data, current_user, current_scope(),
                             today())
-    except EventError as exc:
-        fail(exc)
-    db.session.commit()
     return event

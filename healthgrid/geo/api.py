@@ -1,12 +1,11 @@
 """The map's JSON API (API.md "Map"): boundaries, household locations, map layers."""
 from flask_smorest import abort
 
-from healthgrid.apiutil import api_blueprint, fail, guard
+from healthgrid.apiutil import api_blueprint, committed, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import get_grid_or_404
 from healthgrid.clock import today
 from healthgrid.domain import DomainError
-from healthgrid.extensions import db
 from healthgrid.records.services import get_household_or_404
 
 from . import access, layers
@@ -27,11 +26,8 @@ guard("grid_id", get_grid_or_404)
                                    "range, or overlapping another grid of the community")
 def put_boundary(geometry, grid_id: int):
     """Set a grid's boundary: a GeoJSON Polygon or MultiPolygon (lng/lat)."""
-    try:
+    with committed():
         access.draw_boundary(grid_id, geometry)
-    except DomainError as exc:
-        fail(exc)
-    db.session.commit()
     return {"updated": 1}
 
 
@@ -43,11 +39,8 @@ def put_boundary(geometry, grid_id: int):
 def import_boundaries(collection):
     """Import the boundaries of the centre's grids from a GeoJSON FeatureCollection whose
     features carry properties.grid_code: all of them, or none."""
-    try:
+    with committed():
         count = access.import_boundaries(collection)
-    except DomainError as exc:
-        fail(exc)
-    db.session.commit()
     return {"updated": count}
 
 
@@ -61,12 +54,9 @@ def patch_household(data, household_id: int):
     (located_grid_id, null when none does)."""
     household = get_household_or_404(household_id)
     location = data["location"]
-    try:
+    with committed():
         row = access.place_household(household, location["lng"], location["lat"],
                                      data["source"])
-    except DomainError as exc:
-        fail(exc)
-    db.session.commit()
     return access.located_view(household, row)
 
 

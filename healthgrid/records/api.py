@@ -1,7 +1,7 @@
 from flask_login import current_user
 from flask_smorest import abort
 
-from healthgrid.apiutil import api_blueprint, fail, guard
+from healthgrid.apiutil import api_blueprint, committed, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope, get_grid_or_404
 from healthgrid.auth.services import audit
@@ -45,11 +45,8 @@ def create_household(data):
 def create_resident(data):
     """Register a resident in a household; the archive number is assigned here."""
     household = services.get_household_or_404(data["household_id"])
-    try:
+    with committed():
         resident = services.register_resident(household, data, today())
-    except services.ArchiveError as exc:
-        fail(exc)
-    db.session.commit()
     return _full(resident)
 
 
@@ -84,11 +81,8 @@ def get_resident(resident_id: int):
 def patch_resident(data, resident_id: int):
     """Change some fields; `version` must be the one read, else 409."""
     resident = services.get_resident_or_404(resident_id)
-    try:
+    with committed():
         services.update_resident(resident, data)
-    except services.ArchiveError as exc:
-        fail(exc)
-    db.session.commit()
     return _full(resident)
 
 
@@ -101,11 +95,8 @@ def sign_contract(data, resident_id: int):
     from healthgrid.org.models import Team
     resident = services.get_resident_or_404(resident_id)
     team = db.session.get(Team, data["team_id"]) or abort(404)
-    try:
+    with committed():
         contract = services.sign_contract(resident, team, data["start_date"], current_user.id)
-    except services.ArchiveError as exc:
-        fail(exc)
-    db.session.commit()
     return {"id": contract.id, "team_id": contract.team_id,
             "start_date": contract.start_date.isoformat(),
             "end_date": contract.end_date.isoformat()}

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from healthgrid.apiutil import api_blueprint, fail, guard
+from healthgrid.apiutil import api_blueprint, committed, guard
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope
 from healthgrid.clock import today
@@ -35,7 +35,7 @@ def create_referral(data):
     A down referral is routed to the team serving the grid of the resident's household;
     `assigned_team_id` is null when it waits in the centre's unassigned queue."""
     direction = data.pop("direction")
-    try:
+    with committed():
         if direction == "up":
             if current_user.role not in ("admin", "manager", "doctor"):
                 http_abort(403)
@@ -44,9 +44,6 @@ def create_referral(data):
             if current_user.role not in ("admin", "referral_desk"):
                 http_abort(403)
             referral = start_down(data)
-    except ReferralError as exc:
-        fail(exc)
-    db.session.commit()
     return referral
 
 
@@ -83,12 +80,9 @@ def transition(data, referral_id: int):
     """accept, reject (note required), arrive, complete (note = feedback): receiving side;
     cancel: sending side."""
     referral = get_referral_or_404(referral_id)
-    try:
+    with committed():
         services.transition(referral, data["action"], data.get("note"), current_user,
                             current_scope(), today())
-    except ReferralError as exc:
-        fail(exc)
-    db.session.commit()
     return referral
 
 
@@ -103,11 +97,8 @@ def assign(data, referral_id: int):
             referral.to_institution_id:
         http_abort(403)
     team = db.session.get(Team, data["team_id"])
-    try:
+    with committed():
         if team is None:
             raise ReferralError("team_id", _l("Choose a team of this institution."))
         services.assign(referral, team, current_user)
-    except ReferralError as exc:
-        fail(exc)
-    db.session.commit()
     return referral

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import abort
 
-from healthgrid.apiutil import api_blueprint, fail
+from healthgrid.apiutil import api_blueprint, committed
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope, get_grid_or_404
 from healthgrid.clock import today
@@ -29,11 +29,8 @@ def create_response(data):
     resident must be in scope (404) and live in that grid (422)."""
     grid = get_grid_or_404(data["grid_id"])
     resident = get_resident_or_404(data["resident_id"]) if data.get("resident_id") else None
-    try:
+    with committed():
         response = services.record_response(grid, data, current_user.id, resident)
-    except services.SurveyError as exc:
-        fail(exc)
-    db.session.commit()
     return response
 
 
