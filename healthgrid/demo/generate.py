@@ -15,6 +15,7 @@ from .accounts import create_accounts
 from .context import DemoContext, DemoError
 from .contracts import create_contracts
 from .events import create_events
+from .geometry import create_geometry
 from .organisation import create_organisation
 from .population import create_population
 from .programs import create_programs
@@ -38,6 +39,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     create_surveys,
     create_service_records,
     create_events,       # grid events in every state, by the accounts of each level
+    create_geometry,     # grid boundaries and household locations (the map)
 ]
 
 

@@ -1,0 +1,133 @@
+"""The map's pages: placing a household at the door, drawing a boundary, the GeoJSON
+import with its problems listed, the grid's page with the households outside it, the
+printed plan and panorama, and the public page's small map."""
+from __future__ import annotations
+
+import io
+import json
+
+from pypdf import PdfReader
+
+from healthgrid.extensions import db
+from healthgrid.geo.models import GridBoundary, HouseholdLocation
+
+from tests import factories
+from tests.helpers import press, submit
+
+from .conftest import LAT, LNG, SIDE, collection, feature, square
+
+
+def _draw(client, squares):
+    page = client.post("/map/boundaries/import", data={
+        "csrf_token": _token(client, "/map/boundaries/import"),
+        "file": (io.BytesIO(json.dumps(squares).encode()), "grids.geojson")},
+        content_type="multipart/form-data")
+    assert page.status_code == 302, page.get_data(as_text=True)
+
+
+def _token(client, url):
+    from tests.helpers import csrf_from
+    return csrf_from(client, url)
+
+
+def test_a_doctor_places_a_household_and_sees_its_grid(login_as, district, squares):
+    _draw(login_as("manager"), squares)
+    household = factories.household(district.grids[0])
+    doctor = login_as("doctor")
+    url = f"/map/households/{household.id}/locate"
+    r = press(doctor, url, "保存位置", {"lng": LNG + SIDE / 2, "lat": LAT + SIDE / 2})
+    assert r.status_code == 302
+    page = doctor.get(url).get_data(as_text=True)
+    assert f"位置已保存：位于{district.grids[0].name}" in page
+    assert db.session.get(HouseholdLocation, household.id).located_grid_id == district.grids[0].id
+
+
+def test_a_location_far_away_is_refused_on_the_page(login_as, district, squares):
+    _draw(login_as("manager"), squares)
+    household = factories.household(district.grids[0])
+    doctor = login_as("doctor")
+    url = f"/map/households/{household.id}/locate"
+    r = press(doctor, url, "保存位置", {"lng": "121.47", "lat": "31.23"})
+    assert r.status_code == 422
+    assert "距本中心网格超过 20 公里" in r.get_data(as_text=True)
+    r = press(doctor, url, "保存位置", {"lng": "东经116", "lat": "39.9"})
+    assert r.status_code == 422 and "须为数字" in r.get_data(as_text=True)
+    assert db.session.get(HouseholdLocation, household.id) is None
+
+
+def test_a_manager_draws_a_boundary(login_as, district):
+    manager = login_as("manager")
+    grid = district.grids[1]
+    r = submit(manager, "/map/boundary", {"grid_id": grid.id,
+                                          "geometry": json.dumps(square(LNG, LAT))}, "/map/")
+    assert r.status_code == 302
+    assert db.session.get(GridBoundary, grid.id) is not None
+    bowtie = {"type": "Polygon", "coordinates": [[[LNG, LAT], [LNG + SIDE, LAT + SIDE],
+              [LNG + SIDE, LAT], [LNG, LAT + SIDE], [LNG, LAT]]]}
+    r = submit(manager, "/map/boundary", {"grid_id": district.grids[0].id,
+                                          "geometry": json.dumps(bowtie)}, "/map/")
+    page = manager.get(r.headers["Location"]).get_data(as_text=True)
+    assert "轮廓自相交" in page
+    assert db.session.get(GridBoundary, district.grids[0].id) is None
+
+
+def test_the_import_lists_each_bad_feature(login_as, district):
+    manager = login_as("manager")
+    bad = collection(feature(district.grids[0].code, square(LNG, LAT)),
+                     feature("NOPE", square(LNG + SIDE, LAT)))
+    r = manager.post("/map/boundaries/import", data={
+        "csrf_token": _token(manager, "/map/boundaries/import"),
+        "file": (io.BytesIO(json.dumps(bad).encode()), "grids.geojson")},
+        content_type="multipart/form-data")
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "本中心没有此编码的网格" in page and "NOPE" in page
+    assert db.session.query(GridBoundary).count() == 0
+
+
+def test_the_grid_page_lists_households_outside(login_as, district, squares):
+    manager = login_as("manager")
+    _draw(manager, squares)
+    west, east = district.grids
+    inside, astray = factories.household(west, address="在家"), factories.household(
+        west, address="走错了")
+    from healthgrid.geo import services
+    services.set_location(inside, LNG + SIDE / 2, LAT + SIDE / 2, "map")
+    services.set_location(astray, LNG + SIDE * 1.5, LAT + SIDE / 2, "map")
+    page = manager.get(f"/map/grids/{west.id}").get_data(as_text=True)
+    assert "走错了" in page and "在家" not in page.split('id="outside"')[1]
+    assert east.name in page.split('id="outside"')[1]
+    listing = manager.get("/map/outside").get_data(as_text=True)
+    assert "走错了" in listing and "在家" not in listing
+
+
+def test_plan_and_panorama_pdfs(login_as, district, squares):
+    manager = login_as("manager")
+    _draw(manager, squares)
+    factories.household(district.grids[0])
+    r = manager.get(f"/map/grids/{district.grids[0].id}/plan.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(r.data)).pages[0].extract_text()
+    assert district.grids[0].name in text and "甲团队" in text
+    r = manager.get("/map/panorama.pdf")
+    assert r.status_code == 200
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.data)).pages)
+    assert "网格划分全景图" in text and "乙团队" in text
+
+
+def test_pages_answer_404_outside_the_scope(login_as, district, squares):
+    _draw(login_as("manager"), squares)
+    doctor = login_as("doctor")
+    other = district.grids[1]
+    assert doctor.get(f"/map/grids/{other.id}").status_code == 404
+    assert doctor.get(f"/map/grids/{other.id}/plan.pdf").status_code == 404
+    assert doctor.get(f"/map/data/households?grid_id={other.id}").status_code == 404
+    household = factories.household(other)
+    assert doctor.get(f"/map/households/{household.id}/locate").status_code == 404
+    assert doctor.get("/map/panorama.pdf").status_code == 403
+
+
+def test_find_my_team_shows_the_grid_on_a_small_map(client, login_as, district, squares):
+    _draw(login_as("manager"), squares)
+    page = client.get(f"/team?grid_id={district.grids[0].id}").get_data(as_text=True)
+    assert 'id="grid-map"' in page and "<svg" in page
