@@ -44,7 +44,9 @@ def _scale(lo: float, hi: float, size: float, pad_lo: float, invert: bool = Fals
 
 def line_chart(chart: Chart) -> Markup:
     """A time-series line chart with dashed target lines, as inline SVG markup."""
-    left, right, top, bottom = 44, 12, 26, 28
+    # The right margin holds the target labels, beside the plot rather than on its lines.
+    # The legend has its own row under the title (it ran into a long title).
+    left, right, top, bottom = 44, (96 if chart.targets else 12), 42, 28
     plot_w, plot_h = chart.width - left - right, chart.height - top - bottom
     points = [p for s in chart.series for p in s.points]
     values = [v for _, v in points] + [t.value for t in chart.targets]
@@ -73,17 +75,33 @@ def line_chart(chart: Chart) -> Markup:
         value = lo + (hi - lo) * tick / 4
         parts.append(f'<text x="{left - 4}" y="{y(value) + 4:.1f}" font-size="10" '
                      f'text-anchor="end" fill="#5d6b7a">{value:.0f}</text>')
-    parts.append(f'<text x="{left}" y="{chart.height - 8}" font-size="10" fill="#5d6b7a">'
-                 f'{date.fromordinal(first).isoformat()}</text>')
-    parts.append(f'<text x="{left + plot_w}" y="{chart.height - 8}" font-size="10" '
-                 f'text-anchor="end" fill="#5d6b7a">{date.fromordinal(last).isoformat()}</text>')
-    for target in chart.targets:
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(target.value):.1f}" '
-                     f'y2="{y(target.value):.1f}" stroke="{target.color}" stroke-dasharray="5 4"/>'
-                     f'<text x="{left + plot_w - 2}" y="{y(target.value) - 3:.1f}" font-size="10" '
-                     f'text-anchor="end" fill="{target.color}">{escape(target.name)} '
+    months = _month_starts(date.fromordinal(first), date.fromordinal(last))
+    if len(months) >= 2:
+        for month in months:  # a tick and its month under each month's first day
+            mx = x(month.toordinal())
+            parts.append(f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{top + plot_h}" '
+                         f'y2="{top + plot_h + 4}" stroke="#5d6b7a"/>'
+                         f'<text x="{mx:.1f}" y="{chart.height - 10}" font-size="10" '
+                         f'text-anchor="middle" fill="#5d6b7a" class="month-tick">'
+                         f'{_month_label(month, months[0])}</text>')
+    else:
+        parts.append(f'<text x="{left}" y="{chart.height - 8}" font-size="10" fill="#5d6b7a">'
+                     f'{date.fromordinal(first).isoformat()}</text>')
+        parts.append(f'<text x="{left + plot_w}" y="{chart.height - 8}" font-size="10" '
+                     f'text-anchor="end" fill="#5d6b7a">{date.fromordinal(last).isoformat()}'
+                     '</text>')
+    label_ys: list[float] = []
+    for target in sorted(chart.targets, key=lambda t: -t.value):
+        ty = y(target.value)
+        # Beside the plot, at its line's height, pushed down clear of a label above it.
+        label_y = max([ty + 4] + [prev + 12 for prev in label_ys if prev + 12 > ty + 4])
+        label_ys.append(label_y)
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{ty:.1f}" '
+                     f'y2="{ty:.1f}" stroke="{target.color}" stroke-dasharray="5 4"/>'
+                     f'<text x="{left + plot_w + 4}" y="{label_y:.1f}" font-size="10" '
+                     f'class="target-label" fill="{target.color}">{escape(target.name)} '
                      f'{target.value:g}</text>')
-    legend_x = left + 160
+    legend_x = left
     for index, series in enumerate(chart.series):
         color = series.color or PALETTE[index % len(PALETTE)]
         coords = " ".join(f"{x(d.toordinal()):.1f},{y(v):.1f}" for d, v in series.points)
@@ -92,11 +110,29 @@ def line_chart(chart: Chart) -> Markup:
         for d, v in series.points:
             parts.append(f'<circle cx="{x(d.toordinal()):.1f}" cy="{y(v):.1f}" r="3" '
                          f'fill="{color}"><title>{d.isoformat()}: {v:g}</title></circle>')
-        parts.append(f'<rect x="{legend_x}" y="8" width="10" height="10" fill="{color}"/>'
-                     f'<text x="{legend_x + 14}" y="17" font-size="11">{escape(series.name)}</text>')
+        parts.append(f'<rect x="{legend_x}" y="23" width="10" height="10" fill="{color}"/>'
+                     f'<text x="{legend_x + 14}" y="32" font-size="11">{escape(series.name)}</text>')
         legend_x += 30 + 12 * len(series.name)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _month_starts(first: date, last: date) -> list[date]:
+    """The first days of the months from first's month to last (first's own month counts
+    when the series starts on its first day)."""
+    out, year, month = [], first.year, first.month
+    while date(year, month, 1) <= last:
+        if date(year, month, 1) >= first:
+            out.append(date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _month_label(month: date, start: date) -> str:
+    """3月 (Chinese and English pages alike read it); the year where a new one begins."""
+    if month.month == 1 and month != start:
+        return f"{month.year}年1月"
+    return f"{month.month}月"
 
 
 @dataclass

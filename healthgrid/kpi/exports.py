@@ -15,11 +15,13 @@ GAP_COLUMNS = {
                   ("phone", _l("Phone")), ("grid_name", _l("Grid")), ("team_name", _l("Team"))],
     "patients": [("name", _l("Full name")), ("phone", _l("Phone")), ("grid_name", _l("Grid")),
                  ("team_name", _l("Team")), ("last_visit", _l("Last visit")), ("visits", _l("Visits")),
-                 ("required", _l("Required")), ("due_date", _l("Next due"))],
+                 ("required", _l("Visits required")), ("due_date", _l("Due date")),
+                 ("last_sbp", _l("Latest systolic BP")), ("last_dbp", _l("Latest diastolic BP")),
+                 ("last_fpg", _l("Latest fasting glucose"))],
     "grids": [("grid_name", _l("Grid")), ("team_name", _l("Team")), ("population", _l("Population")),
               ("archived", _l("Archived")), ("missing", _l("Missing")), ("households", _l("Households"))],
     "responses": [("date", _l("Date")), ("grid_name", _l("Grid")), ("channel", _l("Channel")),
-                  ("satisfaction", _l("Satisfaction")), ("comment", _l("Comment"))],
+                  ("satisfaction", _l("Rating (1–5)")), ("comment", _l("Comment"))],
     "referrals": [("name", _l("Full name")), ("referred_on", _l("Received")),
                   ("visit_due_date", _l("Visit due")), ("visited_on", _l("Visited")),
                   ("grid_name", _l("Grid")), ("team_name", _l("Team"))],
@@ -58,7 +60,8 @@ def gap_workbook(result: services.Result, code: str, kind: str, rows: list[dict]
     book = Workbook()
     sheet = book.sheet(_("Gap"))
     sheet.row([f"{label('indicator', code)} · {result.scope.name} · {result.period.label}"])
-    columns = GAP_COLUMNS[kind]
+    # Only the columns this indicator's rows carry (a control gap has readings, not counts).
+    columns = [c for c in GAP_COLUMNS[kind] if not rows or any(c[0] in row for row in rows)]
     sheet.row([str(title) for _key, title in columns], style="bold")
     for row in rows:
         values = []

@@ -44,8 +44,10 @@ def _run(session: Session, sql: str, params: dict, page: int, per_page: int):
 
 
 def gap(session: Session, code: str, w: Window, institution_id: int, team_ids: list[int],
-        live: bool, page: int = 1, per_page: int = 50) -> tuple[str, list[dict], int]:
-    """(kind of rows, rows of the page, total)."""
+        live: bool, page: int = 1, per_page: int = 50,
+        unattributed: bool = True) -> tuple[str, list[dict], int]:
+    """(kind of rows, rows of the page, total). unattributed: the centre's down referrals of
+    people with no archive here count (the indicator counts them at the centre's scope only)."""
     params = w.params()
     if code in RESIDENT_GAPS:
         sql = f"""SELECT {RESIDENT_COLUMNS} FROM resident r {RESIDENT_JOINS}
@@ -58,8 +60,13 @@ def gap(session: Session, code: str, w: Window, institution_id: int, team_ids: l
         required = queries.required_sql(session)
         condition = (f"e.n < {required}" if part == "standard"
                      else "(e.latest_at_target IS NULL OR NOT e.latest_at_target)")
+        # The control gaps show the reading that missed the target (the period's latest).
+        latest = "" if part == "standard" else "".join(
+            f""", (SELECT f.{column} FROM follow_up f WHERE {queries.IN_PERIOD}
+                 ORDER BY f.visit_date DESC, f.id DESC LIMIT 1) AS last_{column}"""
+            for column in (("sbp", "dbp") if program == "hypertension" else ("fpg",)))
         sql = f"""SELECT {RESIDENT_COLUMNS}, e.id AS enrollment_id, e.last_visit,
-              e.n AS visits, {required} AS required
+              e.n AS visits, {required} AS required{latest}
             FROM {queries.managed_sql(with_last_visit=True)} e
             JOIN resident r ON r.id = e.resident_id {RESIDENT_JOINS}
             WHERE r.grid_id IN :grids AND {condition}
@@ -69,7 +76,8 @@ def gap(session: Session, code: str, w: Window, institution_id: int, team_ids: l
     if code == "followup_overdue":
         due = queries.due_sql(session, live)
         sql = f"""SELECT {RESIDENT_COLUMNS}, e.id AS enrollment_id, e.program,
-              {due} AS due_date
+              (SELECT MAX(f.visit_date) FROM follow_up f WHERE f.enrollment_id = e.id
+                 AND f.visit_date <= :as_of) AS last_visit, {due} AS due_date
             FROM enrollment e JOIN resident r ON r.id = e.resident_id {RESIDENT_JOINS}
             WHERE r.grid_id IN :grids AND {queries.ACTIVE_CHRONIC} AND {due} < :as_of
             ORDER BY {due}, r.name"""
@@ -96,7 +104,7 @@ def gap(session: Session, code: str, w: Window, institution_id: int, team_ids: l
     if code in ("awareness", "satisfaction"):
         condition = ("NOT s.aware" if code == "awareness"
                      else "s.satisfaction IS NOT NULL AND s.satisfaction < 4")
-        sql = f"""SELECT s.id AS response_id, s.date, s.channel, s.satisfaction, s.comment,
+        sql = f"""SELECT s.id AS response_id, s.date, s.channel, s.aware, s.satisfaction, s.comment,
               g.name AS grid_name FROM survey_response s JOIN grid g ON g.id = s.grid_id
             WHERE s.grid_id IN :grids AND s.date BETWEEN :start AND :as_of AND {condition}
             ORDER BY s.date DESC, s.id"""
@@ -113,7 +121,8 @@ def gap(session: Session, code: str, w: Window, institution_id: int, team_ids: l
               AND NOT (d.visited_on IS NOT NULL AND d.visited_on <= :as_of
                        AND {days} <= {REFERRAL.down_visit_days})
             ORDER BY d.referred_on, d.id"""
-        return ("referrals", *_run(session, sql, {**params, "institution": institution_id},
+        queue = institution_id if unattributed else -1
+        return ("referrals", *_run(session, sql, {**params, "institution": queue},
                                    page, per_page))
     if code == "staff_participation":
         sql = """SELECT s.id AS staff_id, s.name, s.title, s.phone FROM staff s

@@ -156,6 +156,7 @@ def archive_usage(session: Session, w: Window) -> pd.DataFrame:
 
 
 _IN_PERIOD = "f.enrollment_id = e.id AND f.visit_date BETWEEN :start AND :as_of"
+IN_PERIOD = _IN_PERIOD  # the gap lists read the same visits
 
 
 def managed_sql(with_last_visit: bool = False) -> str:

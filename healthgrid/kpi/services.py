@@ -319,7 +319,8 @@ def gap_rows(result: Result, code: str, page: int, per_page: int) -> tuple[str, 
     if code == "staff_participation" and result.scope.kind != "institution":
         return "staff", [], 0
     return gaps.gap(db.session, code, result.window, result.scope.institution.id,
-                    [t.id for t in result.scope.teams], result.live, page, per_page)
+                    [t.id for t in result.scope.teams], result.live, page, per_page,
+                    unattributed=result.scope.kind == "institution")
 
 
 def weights_for(institution: Institution) -> dict[str, float]:

@@ -91,8 +91,10 @@ def gap(code: str):
     kind, rows, total = services.gap_rows(result, code, page, 50)
     audit("kpi.gaps", detail=f"code={code} scope={result.scope.key}")
     db.session.commit()
+    from healthgrid.surveys.schemas import SCALE_LABELS
     return render_template("kpi/gap.html", result=result, code=code, kind=kind, rows=rows,
-                           total=total, page=page, per_page=50, value=result.values[code])
+                           total=total, page=page, per_page=50, value=result.values[code],
+                           scale=SCALE_LABELS)
 
 
 @bp.route("/gaps/<code>.xlsx")
