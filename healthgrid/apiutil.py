@@ -3,10 +3,13 @@ use case's refusal."""
 from contextlib import contextmanager
 
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
+from webargs.flaskparser import FlaskParser
 
 from .auth.loading import authenticate_api_request
 from .domain import DomainError
 from .extensions import csrf
+from .forms import wrong_types
 
 PUBLIC_API_ENDPOINTS = set()
 # Path argument -> loader that aborts with 404 outside the caller's scope. Run before the
@@ -14,10 +17,34 @@ PUBLIC_API_ENDPOINTS = set()
 PATH_GUARDS: dict = {}
 
 
+class JsonParser(FlaskParser):
+    """Reads every API input. A JSON body's values must have the types the OpenAPI
+    document gives them before the schema sees them: the one place where a wrong-typed
+    value becomes a 422 with a field message (and 0 is not a boolean)."""
+
+    def pre_load(self, location_data, *, schema, req, location):
+        if location == "json":
+            problems = wrong_types(schema, location_data)
+            if problems:
+                # The other fields' messages too, all at once, as for any invalid input.
+                rest = {k: v for k, v in location_data.items() if k not in problems}
+                try:
+                    schema.load(rest)
+                except ValidationError as exc:
+                    if isinstance(exc.messages, dict):
+                        problems = {**exc.messages, **problems}
+                raise ValidationError(problems)
+        return location_data
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = JsonParser()
+
+
 def api_blueprint(name: str, import_name: str, description: str = "") -> Blueprint:
     """A flask-smorest blueprint under /api/v1 whose endpoints need a bearer token,
     except those marked with @public."""
-    blp = Blueprint(name, import_name, url_prefix="/api/v1", description=description)
+    blp = ApiBlueprint(name, import_name, url_prefix="/api/v1", description=description)
     csrf.exempt(blp)
 
     @blp.before_request

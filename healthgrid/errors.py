@@ -1,10 +1,10 @@
 """Errors: JSON {"code", "message", "errors"} under /api/, a page in the user's language elsewhere."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import (Conflict, HTTPException, InternalServerError,
-                                 UnprocessableEntity)
+                                 MethodNotAllowed, UnprocessableEntity)
 
 from .extensions import db
 from .forms import translate_errors
@@ -27,6 +27,14 @@ def _messages():
         429: _("Too many attempts; please wait a minute."),
         500: _("Something went wrong on our side; nothing was saved."),
     }
+
+
+def _with_allow(response, exc: HTTPException):
+    """A 405 names the methods the path takes (RFC 9110): the routing table's, which
+    werkzeug gathered into the exception when no rule matched the method."""
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return response
 
 
 def init_errors(app: Flask) -> None:
@@ -57,11 +65,12 @@ def init_errors(app: Flask) -> None:
             response.status_code = code
             if code == 401:
                 response.headers["WWW-Authenticate"] = "Bearer"
-            return response
+            return _with_allow(response, exc)
         template = "errors/error.html"
         description = exc.description if code == 409 and exc.description != Conflict.description \
             else default
-        return render_template(template, code=code, message=description), code
+        return _with_allow(make_response(render_template(template, code=code,
+                                                         message=description), code), exc)
 
     @app.errorhandler(StaleDataError)
     def _stale(_exc):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, fields, validate, validates, validates_schema
 
-from healthgrid.forms import MAX_ID
+from healthgrid.forms import Invalid, MAX_ID
 from healthgrid.labels import label
 
 ARCHIVE_NO = re.compile(r"[0-9]{17}")
@@ -29,13 +29,13 @@ class AuditSearchSchema(Schema):
             return
         is_id = DIGITS.fullmatch(value) is not None and 0 < int(value) <= MAX_ID
         if not (is_id or ARCHIVE_NO.fullmatch(value)):
-            raise ValidationError(_l("Enter the resident's number in the system or their "
+            raise Invalid(_l("Enter the resident's number in the system or their "
                                      "17-digit archive number."))
 
     @validates_schema
     def _range(self, data: dict, **_kw) -> None:
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ValidationError(_l("The end date is before the start date."), "date_to")
+            raise Invalid(_l("The end date is before the start date."), "date_to")
 
 
 # What each audited action is, in words, for the people who read the log; the code stays

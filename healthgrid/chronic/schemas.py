@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from healthgrid.forms import Blankless, Id
+from healthgrid.forms import Blankless, Id, Invalid
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from healthgrid.clock import today
@@ -35,7 +35,7 @@ class EnrollmentCreateSchema(Blankless):
     @validates_schema
     def _not_future(self, data, **_kw):
         if data.get("enrolled_on") and data["enrolled_on"] > today():
-            raise ValidationError(_l("The date is in the future."), "enrolled_on")
+            raise Invalid(_l("The date is in the future."), "enrolled_on")
 
 
 class EnrollmentExitSchema(Schema):

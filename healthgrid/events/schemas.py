@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
+from marshmallow import Schema, fields, validate, validates
 
 from healthgrid.clock import iso_utc, today
-from healthgrid.forms import Blankless, Id
+from healthgrid.forms import Blankless, Id, Invalid
 from healthgrid.records.schemas import choice, text
 
 from . import rules
@@ -38,10 +38,12 @@ class EventTransitionSchema(Blankless):
     @validates("deadline")
     def _within_a_year(self, value, **_kw):
         if value is not None and value > today() + timedelta(days=366):
-            raise ValidationError(_l("The deadline is more than a year away."))
+            raise Invalid(_l("The deadline is more than a year away."))
 
 
 class EventQuerySchema(Schema):
+    """The list's filters. An empty one is refused in the API, as its document says; the
+    list page drops its form's empty fields first (clean_form)."""
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(rules.STATUSES))
     level = fields.String(load_default=None, allow_none=True,
@@ -55,10 +57,6 @@ class EventQuerySchema(Schema):
                              metadata={"description": "Only open events past their deadline."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-
-    @pre_load
-    def _blank_is_absent(self, data, **_kw):
-        return {k: v for k, v in data.items() if v not in ("", None)}
 
 
 # --- output --------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate, validates
+
+from healthgrid.forms import Invalid
 
 from . import rules
 
@@ -16,7 +18,7 @@ class KpiQuerySchema(Schema):
         try:
             rules.parse_period(value)
         except ValueError:
-            raise ValidationError(_l("A period is a year (2026), a quarter (2026-Q3) or a month "
+            raise Invalid(_l("A period is a year (2026), a quarter (2026-Q3) or a month "
                                      "(2026-11)."))
 
 

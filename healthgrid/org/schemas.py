@@ -1,7 +1,7 @@
 """Validation of organisation input (pages and API alike)."""
 from flask_babel import lazy_gettext as _l
-from healthgrid.forms import Id
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from healthgrid.forms import Id, Invalid
+from marshmallow import Schema, fields, validate, validates_schema
 
 from .models import COMMUNITY_KINDS, GRID_KINDS, INSTITUTION_KINDS, MEMBER_ROLES
 from .rules import community_code_error
@@ -31,7 +31,7 @@ class InstitutionSchema(Schema):
     def _centre_codes(self, data, **_kw):
         if data.get("kind") == "health_center" and not (
                 data.get("county_code") and data.get("township_code")):
-            raise ValidationError(
+            raise Invalid(
                 _l("A health centre needs its county and township codes (archive numbers use them)."),
                 "county_code")
 
@@ -52,7 +52,7 @@ class CommunitySchema(Schema):
     def _code_fits_kind(self, data, **_kw):
         problem = community_code_error(data.get("kind", ""), data.get("code", ""))
         if problem and data.get("kind") in COMMUNITY_KINDS:
-            raise ValidationError(CODE_MESSAGES[problem], "code")
+            raise Invalid(CODE_MESSAGES[problem], "code")
 
 
 class GridSchema(Schema):
@@ -92,7 +92,7 @@ class MembershipSchema(Schema):
     @validates_schema
     def _ordered(self, data, **_kw):
         if data.get("end_date") and data.get("start_date") and data["end_date"] < data["start_date"]:
-            raise ValidationError(_l("The end date is before the start date."), "end_date")
+            raise Invalid(_l("The end date is before the start date."), "end_date")
 
 
 class EndMembershipSchema(Schema):

@@ -33,8 +33,9 @@ EXIT_STATUSES = ("moved_out", "deceased")
 KEY_POPULATIONS = ("elderly", "hypertension", "diabetes", "child_0_6", "pregnant",
                    "severe_mental_illness", "disabled")
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+# ASCII digits only (\d would take any script's), as the API's document says (Phone).
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
+LANDLINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}")
 
 
 def archive_number(county_code: str, township_code: str, community_code: str, seq: int) -> str:
@@ -82,7 +83,7 @@ def id_number_problem(id_number: str, birth_date: date | None, sex: str | None) 
 
 
 def phone_ok(phone: str) -> bool:
-    return bool(MOBILE.match(phone) or LANDLINE.match(phone))
+    return bool(MOBILE.fullmatch(phone) or LANDLINE.fullmatch(phone))
 
 
 def mask_id_number(id_number: str | None) -> str | None:

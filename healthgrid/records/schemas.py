@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from healthgrid.forms import Blankless, Id
-from marshmallow import (Schema, ValidationError, fields, post_load, validate,
+from healthgrid.forms import Blankless, Id, Invalid
+from marshmallow import (Schema, fields, post_load, validate,
                          validates, validates_schema)
 
 from healthgrid.clock import today
@@ -21,16 +21,29 @@ ID_MESSAGES = {
     "id_sex_mismatch": _l("The ID number encodes the other sex than the one entered."),
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+# What the OpenAPI document says a text may hold (JSON Schema patterns; Python's reading of
+# \s and \S is str.strip()'s): no control characters, and a required text not only blanks.
+TEXT_PATTERN = f"^[^{_CONTROL_CHARS}]*$"
+REQUIRED_TEXT_PATTERN = f"^(?=[\\s\\S]*\\S)[^{_CONTROL_CHARS}]*$"
 
 
-def _no_control_chars(value: str) -> None:
-    if _CONTROL.search(value):
-        raise ValidationError(_l("Contains invisible control characters."))
+def _plain_text(required: bool):
+    def check(value: str) -> None:
+        if _CONTROL.search(value):
+            raise Invalid(_l("Contains invisible control characters."))
+        if required and not value.strip():
+            raise Invalid(_l("Missing data for required field."))
+    return check
 
 
 def text(max_length: int, required: bool = False, **kw):
-    validators = [validate.Length(min=1 if required else 0, max=max_length), _no_control_chars]
+    """Free text of at most `max_length` characters, without control characters."""
+    validators = [validate.Length(max=max_length, error=_l("At most {max} characters.")),
+                  _plain_text(required)]
+    kw["metadata"] = {"pattern": REQUIRED_TEXT_PATTERN if required else TEXT_PATTERN,
+                      **({"minLength": 1} if required else {}), **kw.get("metadata", {})}
     if required:
         return fields.String(required=True, validate=validators, **kw)
     return fields.String(load_default=None, allow_none=True, validate=validators, **kw)
@@ -44,11 +57,21 @@ def choice(options, required: bool = False, default=None):
 
 
 class Phone(fields.String):
+    """A mobile or landline number; spaces are left out, and a blank one is none."""
+    # rules.MOBILE and rules.LANDLINE, around them the blanks that are stripped.
+    PATTERN = r"^\s*(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})?\s*$"
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": self.PATTERN, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs).strip().replace(" ", "")
+        if value == "" and self.allow_none:
+            return None
         if not rules.phone_ok(value):
-            raise ValidationError(_l("A mobile number has 11 digits starting with 1; a landline "
-                                     "starts with its area code, e.g. 010-12345678."))
+            raise Invalid(_l("A mobile number has 11 digits starting with 1; a landline "
+                             "starts with its area code, e.g. 010-12345678."))
         return value
 
 
@@ -83,9 +106,9 @@ class ResidentBaseSchema(Blankless):
     @validates("birth_date")
     def _birth_date_plausible(self, value, **_kw):
         if value > today():
-            raise ValidationError(_l("The birth date is in the future."))
+            raise Invalid(_l("The birth date is in the future."))
         if value.year < 1890:
-            raise ValidationError(_l("The birth date is too far in the past."))
+            raise Invalid(_l("The birth date is too far in the past."))
 
     @validates_schema
     def _id_number_matches(self, data, **_kw):
@@ -94,9 +117,9 @@ class ResidentBaseSchema(Blankless):
             return
         problem = rules.id_number_problem(id_number, data.get("birth_date"), data.get("sex"))
         if problem:
-            raise ValidationError(ID_MESSAGES[problem], "id_number")
+            raise Invalid(ID_MESSAGES[problem], "id_number")
         if data.get("pregnant") and data.get("sex") == "male":
-            raise ValidationError(_l("Only a woman can be marked pregnant."), "pregnant")
+            raise Invalid(_l("Only a woman can be marked pregnant."), "pregnant")
 
     @post_load
     def _normalize(self, data, **_kw):
@@ -135,7 +158,7 @@ class ExitSchema(Schema):
     @validates("status_date")
     def _not_future(self, value, **_kw):
         if value > today():
-            raise ValidationError(_l("The date is in the future."))
+            raise Invalid(_l("The date is in the future."))
 
 
 class ContractSchema(Schema):

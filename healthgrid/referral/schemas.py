@@ -5,12 +5,12 @@ ID number, and the referral's own fields; never the archive behind it."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, post_load, pre_load,
+from marshmallow import (EXCLUDE, Schema, fields, post_load, pre_load,
                          validate, validates)
 from stdnum.cn import ric
 
 from healthgrid.clock import iso_utc, today
-from healthgrid.forms import Blankless
+from healthgrid.forms import Blankless, Invalid
 from healthgrid.records import rules as archive_rules
 from healthgrid.records.schemas import ID_MESSAGES, Phone, choice, text
 
@@ -57,12 +57,12 @@ class DownReferralSchema(_ReferralBase):
             return
         problem = archive_rules.id_number_problem(id_number, None, None)
         if problem:
-            raise ValidationError(ID_MESSAGES[problem])
+            raise Invalid(ID_MESSAGES[problem])
 
     @validates("patient_birth_date")
     def _birth_date_plausible(self, value, **_kw):
         if value is not None and value > today():
-            raise ValidationError(_l("The birth date is in the future."))
+            raise Invalid(_l("The birth date is in the future."))
 
     @post_load
     def _from_id_number(self, data, **_kw):
@@ -90,9 +90,10 @@ class ReferralCreateSchema(UpReferralSchema, DownReferralSchema):
     @pre_load
     def _only_this_direction(self, data, **_kw):
         """Fields that only the other direction uses are dropped before validation."""
-        schema = DIRECTION_SCHEMAS.get(data.get("direction")) if isinstance(data, dict) else None
-        if schema is None:
-            return data
+        direction = data.get("direction") if isinstance(data, dict) else None
+        if not isinstance(direction, str) or direction not in DIRECTION_SCHEMAS:
+            return data  # the direction field itself says what is wrong with it
+        schema = DIRECTION_SCHEMAS[direction]
         keep = set(schema._declared_fields) | {"direction"}
         return {k: v for k, v in data.items() if k in keep or k not in self._declared_fields}
 
@@ -119,16 +120,14 @@ class AssignSchema(Schema):
 
 
 class ReferralQuerySchema(Schema):
+    """The list's filters. An empty one is refused in the API, as its document says; the
+    list page drops its form's empty fields first (clean_form)."""
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(rules.STATUSES))
     direction = fields.String(load_default=None, allow_none=True,
                               validate=validate.OneOf(rules.DIRECTIONS))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-
-    @pre_load
-    def _blank_is_absent(self, data, **_kw):
-        return {k: v for k, v in data.items() if v not in ("", None)}
 
 
 # --- output --------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate, validates
 
 from healthgrid.clock import today
-from healthgrid.forms import Blankless, Id
+from healthgrid.forms import Blankless, Id, Invalid
 from healthgrid.records.schemas import text
 
 from . import rules
@@ -50,7 +50,7 @@ class SurveyResponseSchema(AnswerSchema):
     @validates("date")
     def _not_in_the_future(self, value, **_kw):
         if value > today():
-            raise ValidationError(_l("The date is in the future."))
+            raise Invalid(_l("The date is in the future."))
 
 
 class StaffEntrySchema(SurveyResponseSchema):
