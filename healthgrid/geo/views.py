@@ -27,6 +27,7 @@ from . import access, layers, printing, services
 from .models import HouseholdLocation
 
 bp = Blueprint("geo", __name__, url_prefix="/map")
+OUTSIDE_ON_GRID_PAGE = 20   # the rest on the list of households outside their grid
 
 
 @bp.before_request
@@ -140,9 +141,12 @@ def import_boundaries():
 def grid(grid_id: int):
     grid = get_grid_or_404(grid_id)
     outside = services.outside_households([grid.id])
+    total_outside = len(outside)
+    outside = outside[:OUTSIDE_ON_GRID_PAGE]
     names = dict(db.session.query(Grid.id, Grid.name).filter(
         Grid.id.in_({o["located_grid_id"] for o in outside if o["located_grid_id"]})).all())
     return render_template("geo/grid.html", grid=grid, outside=outside, names=names,
+                           total_outside=total_outside,
                            tiles=_tiles(), has_boundary=services.areas_of([grid.id]) != {})
 
 
@@ -151,7 +155,8 @@ def outside():
     """Located households outside their own grid, for the manager (and a team its own)."""
     scope = current_scope()
     grids = {g.id: g for g in db.session.scalars(select_grids(scope))}
-    rows = services.outside_households(grids)
+    only = request.args.get("grid_id", type=int)
+    rows = services.outside_households([only] if only in grids else grids)
     return render_template("geo/outside.html", rows=rows, grids=grids,
                            located_names={g.id: g.name for g in grids.values()})
 
