@@ -186,6 +186,63 @@ class Report(FPDF):
             self._line(line, step)
         self.set_y(self.y + 3)
 
+    def grid(self, headers: list[str], rows: list[list[str]], widths: tuple[float, ...],
+             align: str, size: float = 9, marks: list[dict[int, tuple]] | None = None,
+             bold_rows: set[int] = frozenset(), leading: float = 1.9):
+        """A table in the style of the indicator table (grey bold heading row, ruled cells),
+        drawn directly: a cell is one text operator and its rules, where fpdf2's table layout
+        costs a paragraph a cell (a centre's report has hundreds of team tables). It runs on
+        over pages with its heading row again on each. widths are relative; align has one
+        letter (L or R) a column; marks[row] maps a column to the colour its text is set in,
+        bold. leading: the row's height in lines of text."""
+        scale = self.epw / sum(widths)
+        widths = tuple(w * scale for w in widths)
+        step = size * PT * leading
+        self.set_draw_color(201, 210, 220)
+        self.set_line_width(0.2)
+        if self.y + step * (1 + min(3, len(rows))) > self.page_break_trigger:
+            self.add_page()
+        self._grid_row(headers, widths, align, step, size, heading=True)
+        for number, row in enumerate(rows):
+            if self.y + step > self.page_break_trigger:
+                self.add_page()
+                self._grid_row(headers, widths, align, step, size, heading=True)
+            self._grid_row(row, widths, align, step, size, bold=number in bold_rows,
+                           marks=marks[number] if marks else None)
+        # fpdf2 fills the text of the SVG charts with the current colour: back to black.
+        self.set_fill_color(0)
+        self.set_y(self.y + 3)
+
+    def _grid_row(self, cells, widths, align, step, size, heading=False, bold=False,
+                  marks=None):
+        if heading:
+            self.set_fill_color(238, 242, 245)
+        self.rect(self.l_margin, self.y, self.epw, step, style="DF" if heading else "D")
+        x, pad = self.l_margin, 1.5
+        for column, (text, width) in enumerate(zip(cells, widths)):
+            text = str(text)
+            color = marks.get(column) if marks else None
+            self.set_font(SANS, "B" if heading or bold or color else "", size)
+            room = width - 2 * pad
+            wide = self.get_string_width(text)
+            if wide > room:  # a long name is set smaller to fit its cell
+                self.set_font_size(max(5.5, size * room / wide))
+                wide = self.get_string_width(text)
+            if color:
+                self.set_text_color(*color)
+            tx = x + width - pad - wide if align[column] == "R" else x + pad
+            self.text(tx, self.y + step * 0.5 + self.font_size * 0.36, text)
+            if color:
+                self.set_text_color(*TEXT)
+            if column:
+                self.line(x, self.y, x, self.y + step)
+            x += width
+        self.y += step
+
+    def grid_height(self, rows: int, size: float = 9, leading: float = 1.9) -> float:
+        """Millimetres a grid of this many rows (and its heading row) takes."""
+        return (rows + 1) * size * PT * leading + 3
+
     def _line(self, line: str, step: float):
         if line.strip():
             self.text(self.l_margin, self.y + step * 0.75, line)

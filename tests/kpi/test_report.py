@@ -18,7 +18,9 @@ def test_each_team_has_a_page_with_its_own_figures(login_as, town):  # noqa: F81
     pages = _pages(login_as("manager"), district)
     for team, grid, coverage in ((district.teams[0], district.grids[0], ["2", "2", "100.0%"]),
                                  (district.teams[1], district.grids[1], ["0", "1", "0.0%"])):
+        # Teams follow one another (several to a page): the team's own section of its page.
         page = next(text for text in pages if f"{team.name} · 第 " in text)
+        page = page.split(f"{team.name} · 第 ", 1)[1]
         assert grid.name in page and f"核定人口 {grid.population}" in page
         line = next(line for line in page.splitlines() if line.startswith("网格化覆盖率"))
         assert line.split()[1:4] == coverage
