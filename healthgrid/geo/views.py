@@ -3,6 +3,7 @@ for a doctor), drawing a grid's boundary, placing a household at the door, a gri
 page with the households outside it, and the GeoJSON import."""
 from __future__ import annotations
 
+import io
 import json
 
 from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template,
@@ -23,7 +24,7 @@ from healthgrid.labels import label
 from healthgrid.org.models import Grid, Institution
 from healthgrid.records.services import get_household_or_404
 
-from . import access, layers, printing, services
+from . import access, imports, layers, printing, services
 from .models import HouseholdLocation
 
 bp = Blueprint("geo", __name__, url_prefix="/map")
@@ -225,3 +226,27 @@ def panorama_pdf():
     audit("map.panorama", detail=f"institution={institution.id}")
     db.session.commit()
     return pdf_response(data, _("Grid panorama.pdf"), fallback="grid-panorama.pdf")
+
+
+@bp.route("/locations/import", methods=["GET", "POST"])
+def import_locations():
+    """Household locations from Excel (household number, longitude, latitude)."""
+    problems, error = [], None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            count = imports.import_locations(upload.stream if upload else io.BytesIO(),
+                                             current_scope().allows_grid)
+        except imports.LocationImportError as exc:
+            db.session.rollback()
+            problems, error = exc.problems, str(exc.message)
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc.message)
+        else:
+            audit("map.import_locations", detail=f"rows={count}")
+            db.session.commit()
+            flash(_("%(n)d household locations imported.", n=count), "success")
+            return redirect(url_for("geo.index"))
+    return render_template("geo/import_locations.html", problems=problems, error=error), \
+        422 if error else 200

@@ -10,9 +10,11 @@ def init_app(app: Flask) -> None:
     from healthgrid.extensions import api
 
     from . import api as geo_api, views
+    from .cli import map_cli
 
     api.register_blueprint(geo_api.blp)
     app.register_blueprint(views.bp)
+    app.cli.add_command(map_cli)
 
     @app.context_processor
     def _grid_map():

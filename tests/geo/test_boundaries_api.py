@@ -115,3 +115,21 @@ def test_a_doctor_cannot_draw_and_an_outsider_finds_nothing(api_as, district):
     assert client.put(f"/api/v1/grids/{grid.id}/boundary", json=square(LNG, LAT),
                       headers=headers).status_code == 404
     assert boundaries() == 0
+
+
+def test_cli_imports_boundaries_and_relocates(app, db, district, squares, tmp_path):
+    import json
+    from healthgrid.geo.cli import map_cli
+    path = tmp_path / "grids.geojson"
+    path.write_text(json.dumps(squares), encoding="utf-8")
+    runner = app.test_cli_runner()
+    result = runner.invoke(map_cli, ["import-boundaries", str(path), "--institution",
+                                     district.centre.code])
+    assert result.exit_code == 0, result.output
+    assert "2 grid boundaries imported" in result.output
+    assert runner.invoke(map_cli, ["relocate"]).exit_code == 0
+    bad = {"type": "FeatureCollection", "features": [feature("NOPE", square(LNG, LAT))]}
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    result = runner.invoke(map_cli, ["import-boundaries", str(path), "--institution",
+                                     district.centre.code])
+    assert result.exit_code != 0 and "unknown_grid" in result.output
