@@ -3,7 +3,7 @@ from healthgrid.auth.models import ApiToken, AuditEntry, User  # noqa: F401
 from healthgrid.org.models import (  # noqa: F401
     Community, Grid, Institution, Staff, Team, TeamMembership)
 from healthgrid.records.models import (  # noqa: F401
-    Contract, Household, Resident, ServiceRecord)
+    Contract, Household, Resident, ResidentHistory, ServiceRecord)
 from healthgrid.chronic.models import (  # noqa: F401
     ElderlyCheck, Enrollment, FollowUp, FollowUpMedicine)
 from healthgrid.referral.models import Referral, ReferralEvent  # noqa: F401

@@ -142,13 +142,17 @@ def press_on(client, page: str, url: str, button: str, fields: dict | None = Non
     form, pressed = next(((f, b) for f in parser.forms for b in f["buttons"]
                           if b["text"].strip() == button), (None, None))
     assert form is not None, f"no button {button!r} on {url}"
-    fields = {name: str(value) for name, value in (fields or {}).items()}
-    for name, value in fields.items():
+    # A list ticks several boxes of one name.
+    fields = {name: [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+              for name, value in (fields or {}).items()}
+    for name, values in fields.items():
         assert name in form["controls"], f"the form of {button!r} on {url} has no {name!r}"
         offered = form["controls"][name]
-        assert offered is None or value in offered, \
-            f"{name!r} on {url} offers {sorted(offered, key=str)}, not {value!r}"
-    pairs = [(n, v) for n, v in form["pairs"] if n not in fields] + list(fields.items())
+        for value in values:
+            assert offered is None or value in offered, \
+                f"{name!r} on {url} offers {sorted(offered, key=str)}, not {value!r}"
+    pairs = [(n, v) for n, v in form["pairs"] if n not in fields] + [
+        (name, value) for name, values in fields.items() for value in values]
     if pressed["name"]:
         pairs.append((pressed["name"], pressed["value"]))
     return client.post(form["action"] or url, data=MultiDict(pairs))

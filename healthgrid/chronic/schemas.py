@@ -48,7 +48,7 @@ def _range_check(low: float, high: float):
 
     def check(value) -> None:
         if not low <= value <= high:
-            raise ValidationError([_l("Outside the plausible range (%(range)s).", range=hint)])
+            raise Invalid(_l("Outside the plausible range (%(range)s).", range=hint))
     return check
 
 

@@ -26,11 +26,13 @@ _HELP = {
     "birth_date": _l("A date such as 1980-02-03."),
     "id_number": _l("18 characters, typed as text; checked against birth date and sex."),
     "phone": _l("Mobile (11 digits) or landline with area code, e.g. 010-12345678."),
+    **{code: _l("Several allowed, separated by 、") for code in (
+        "payment_types", "drug_allergies", "exposures", "disabilities")},
 }
 
 
 def _choices_text(column) -> str:
-    if column.kind == "choice":
+    if column.kind in ("choice", "choices"):
         return "、".join(str(text) for text in LABELS[column.labels].values())
     if column.kind == "flag":
         return "是、否"
@@ -52,7 +54,7 @@ def template_workbook() -> Workbook:
                       formats=["yyyy-mm-dd" if c.kind == "date" else "@" for c in COLUMNS])
         for index, column in enumerate(COLUMNS, start=1):
             choices = _choices_text(column)
-            if choices:
+            if choices and column.kind != "choices":  # several: typed, separated by 、
                 sheet.choice_list(index, choices.split("、"), FIRST_DATA_ROW, _TEMPLATE_ROWS)
         sheet.freeze(FIRST_DATA_ROW)
         _help_sheet(workbook.sheet(_("How to fill in")))
@@ -83,7 +85,25 @@ def _export_columns():
     return [_("Archive no."), _("Full name"), _("Sex"), _("Birth date"), _("ID number"),
             _("Phone"), _("Community"), _("Grid"), _("Household address"),
             _("Relation to head"), _("Residence type"), _("Status"), _("Archive medium"),
-            _("Archive created")]
+            _("Archive created"), *(str(c.title) for c in _PROFILE_COLUMNS)]
+
+
+# The personal basic information columns of the import sheet, exported the same way.
+_PROFILE_COLUMNS = [c for c in COLUMNS if c.code in (
+    "workplace", "contact_name", "rh", "education", "occupation", "marital_status",
+    "payment_types", "drug_allergies", "exposures", "hereditary", "disabilities", "kitchen",
+    "fuel", "water", "toilet", "livestock")]
+
+
+def _profile_cells(values, labels) -> list:
+    cells = []
+    for column, value in zip(_PROFILE_COLUMNS, values):
+        if value is None or column.labels is None:
+            cells.append(value)
+        else:
+            table = labels[column.labels]
+            cells.append("、".join(table.get(code, code) for code in value.split(",") if code))
+    return cells
 
 
 def export_residents(scope: Scope, q: str, grid_id: int | None, target) -> int:
@@ -94,7 +114,8 @@ def export_residents(scope: Scope, q: str, grid_id: int | None, target) -> int:
         Resident.archive_no, Resident.name, Resident.sex, Resident.birth_date,
         Resident.id_number, Resident.phone, Community.name, Grid.name, Household.address,
         Resident.relation_to_head, Resident.residence_type, Resident.status,
-        Resident.archive_medium, Resident.created_on)
+        Resident.archive_medium, Resident.created_on,
+        *(getattr(Resident, c.code) for c in _PROFILE_COLUMNS))
         .join_from(Resident, Household, Household.id == Resident.household_id)
         .join_from(Resident, Grid, Grid.id == Resident.grid_id)
         .join(Community, Community.id == Grid.community_id)
@@ -102,14 +123,16 @@ def export_residents(scope: Scope, q: str, grid_id: int | None, target) -> int:
         .execution_options(yield_per=2000))
     workbook = Workbook(streaming=True)
     sheet = workbook.sheet(_("Residents"))
-    sheet.columns(widths=(20, 10, 6, 12, 20, 14, 16, 16, 30, 10, 10, 8, 8, 12))
+    sheet.columns(widths=(20, 10, 6, 12, 20, 14, 16, 16, 30, 10, 10, 8, 8, 12)
+                  + (14,) * len(_PROFILE_COLUMNS))
     sheet.freeze(2)
     sheet.row(_export_columns(), style="bold")
     labels = {kind: {code: str(text) for code, text in LABELS[kind].items()}
-              for kind in ("sex", "relation", "residence_type", "status", "archive_medium")}
+              for kind in ("sex", "relation", "residence_type", "status", "archive_medium",
+                           *(c.labels for c in _PROFILE_COLUMNS if c.labels))}
     count = 0
     for (archive_no, name, sex, birth, id_number, phone, community, grid, address, relation,
-         residence, status, medium, created) in db.session.execute(statement):
+         residence, status, medium, created, *profile) in db.session.execute(statement):
         sheet.row([
             archive_no, name, labels["sex"].get(sex, sex), birth,
             rules.mask_id_number(id_number), rules.mask_phone(phone),
@@ -117,7 +140,8 @@ def export_residents(scope: Scope, q: str, grid_id: int | None, target) -> int:
             labels["relation"].get(relation, relation) if relation else None,
             labels["residence_type"].get(residence, residence),
             labels["status"].get(status, status),
-            labels["archive_medium"].get(medium, medium), created])
+            labels["archive_medium"].get(medium, medium), created,
+            *_profile_cells(profile, labels)])
         count += 1
     workbook.save(target)
     return count

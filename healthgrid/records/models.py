@@ -68,6 +68,30 @@ class Resident(db.Model):
     severe_mental_illness: Mapped[bool] = mapped_column(default=False)
     disabled: Mapped[bool] = mapped_column(default=False)
     archive_medium: Mapped[str] = mapped_column(String(16), default="electronic")
+    # The rest of the personal basic information form (FORMS.md §1, records/profile.py):
+    # codes; several-allowed ones comma-separated. `allergies` and `disability` hold the
+    # "other" detail; `past_history` and `family_history` the free text of older archives.
+    workplace: Mapped[str | None] = mapped_column(String(100))
+    contact_name: Mapped[str | None] = mapped_column(String(64))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    rh: Mapped[str | None] = mapped_column(String(8))
+    education: Mapped[str | None] = mapped_column(String(20))
+    occupation: Mapped[str | None] = mapped_column(String(16))
+    marital_status: Mapped[str | None] = mapped_column(String(12))
+    payment_types: Mapped[str | None] = mapped_column(String(200))
+    payment_other: Mapped[str | None] = mapped_column(String(64))
+    drug_allergies: Mapped[str | None] = mapped_column(String(80))
+    exposures: Mapped[str | None] = mapped_column(String(64))
+    hereditary: Mapped[str | None] = mapped_column(String(8))
+    hereditary_name: Mapped[str | None] = mapped_column(String(100))
+    disabilities: Mapped[str | None] = mapped_column(String(100))
+    kitchen: Mapped[str | None] = mapped_column(String(16))
+    fuel: Mapped[str | None] = mapped_column(String(16))
+    fuel_other: Mapped[str | None] = mapped_column(String(64))
+    water: Mapped[str | None] = mapped_column(String(16))
+    water_other: Mapped[str | None] = mapped_column(String(64))
+    toilet: Mapped[str | None] = mapped_column(String(16))
+    livestock: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="active")
     status_date: Mapped[date | None]
     created_on: Mapped[date]
@@ -76,8 +100,27 @@ class Resident(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     household: Mapped[Household] = relationship(back_populates="members")
+    history: Mapped[list[ResidentHistory]] = relationship(
+        order_by="(ResidentHistory.kind, ResidentHistory.relative, ResidentHistory.id)",
+        cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ResidentHistory(db.Model):
+    """A dated line of the history: a past disease with its diagnosis month, an operation,
+    injury or transfusion with its date, or a relative's disease (family history). A row
+    with code "none" records that the doctor asked and there is none."""
+    __tablename__ = "resident_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"),
+                                             index=True)
+    kind: Mapped[str] = mapped_column(String(12))   # disease, operation, injury, ...
+    relative: Mapped[str | None] = mapped_column(String(10))  # family history only
+    code: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(100))
+    on_date: Mapped[date | None]
 
 
 class Contract(db.Model):

@@ -10,7 +10,7 @@ from marshmallow import (Schema, fields, post_load, validate,
 
 from healthgrid.clock import today
 
-from . import rules
+from . import profile, rules
 
 ID_MESSAGES = {
     "id_format": _l("An ID number has 17 digits and a final digit or X."),
@@ -82,7 +82,84 @@ class HouseholdSchema(Schema):
     phone = Phone(load_default=None, allow_none=True)
 
 
-class ResidentBaseSchema(Blankless):
+_CODE_SEPARATORS = re.compile(r"[,，、;；\s]+")
+
+
+class Codes(fields.Field):
+    """Several codes of one list: a JSON list (or a form's or workbook's text separated by
+    commas or 、) in, the comma-joined codes out to the model, None when empty."""
+
+    def __init__(self, codes, **kwargs):
+        super().__init__(allow_none=True, **kwargs)
+        self.codes = codes
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            items = _CODE_SEPARATORS.split(value)
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            items = value
+        else:
+            raise Invalid(_l("Not a valid list."))
+        items = list(dict.fromkeys(item.strip() for item in items if item.strip()))
+        if any(item not in self.codes for item in items):
+            raise Invalid(_l("Not one of the allowed choices."))
+        if profile.none_mixed(items):
+            raise Invalid(_l("“None” cannot be chosen with another choice."))
+        return ",".join(items) or None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return profile.split_codes(value) if value else None
+
+
+def _not_future(value) -> None:
+    if value is not None and value > today():
+        raise Invalid(_l("The date is in the future."))
+
+
+class DiseaseRowSchema(Blankless):
+    """A past disease with its diagnosis month (the first of the month stands for it)."""
+    code = choice(profile.DISEASES, required=True)
+    detail = text(100)
+    diagnosed_on = fields.Date(load_default=None, allow_none=True, validate=_not_future)
+
+
+class EventRowSchema(Blankless):
+    """An operation, injury or transfusion: what (or why) and when."""
+    name = text(100, required=True)
+    date = fields.Date(load_default=None, allow_none=True, validate=_not_future)
+
+
+class FamilySchema(Schema):
+    """Each relative's diseases (codes of the past-disease list); a relative left out is not
+    recorded, ["none"] says there is none."""
+    father = Codes(profile.DISEASES)
+    mother = Codes(profile.DISEASES)
+    siblings = Codes(profile.DISEASES)
+    children = Codes(profile.DISEASES)
+
+
+def _profile_fields() -> dict:
+    """The personal basic information fields: absent means unchanged (an edit of the short
+    form leaves them alone); null clears one to "not recorded"."""
+    out = {name: fields.String(allow_none=True, validate=validate.OneOf(codes))
+           for name, (codes, _kind) in profile.SINGLE.items()}
+    out.update({name: Codes(codes) for name, (codes, _kind) in profile.MULTI.items()})
+    out.update({name: fields.String(allow_none=True, validate=[
+        validate.Length(max=length), _no_control_chars]) for name, length in profile.TEXT.items()})
+    out["contact_phone"] = Phone(allow_none=True)
+    out["past_diseases"] = fields.List(fields.Nested(DiseaseRowSchema), allow_none=True,
+                                       validate=validate.Length(max=20))
+    for name in profile.EVENT_FIELDS:
+        out[name] = fields.List(fields.Nested(EventRowSchema), allow_none=True,
+                                      validate=validate.Length(max=20))
+    out["family_history_codes"] = fields.Nested(FamilySchema, allow_none=True)
+    return out
+
+
+ProfileFields = Schema.from_dict(_profile_fields(), name="ProfileFields")
+
+
+class ResidentBaseSchema(Blankless, ProfileFields):
     """The archive's basic information table (个人基本信息表)."""
     name = text(64, required=True)
     sex = choice(("male", "female"), required=True)
@@ -91,7 +168,6 @@ class ResidentBaseSchema(Blankless):
     phone = Phone(load_default=None, allow_none=True)
     relation_to_head = choice(rules.RELATIONS)
     residence_type = choice(rules.RESIDENCE_TYPES, default="registered")
-    ethnicity = text(16)
     blood_type = choice(rules.BLOOD_TYPES)
     payment_type = choice(rules.PAYMENT_TYPES)
     allergies = text(500)
@@ -102,6 +178,8 @@ class ResidentBaseSchema(Blankless):
     severe_mental_illness = fields.Boolean(load_default=False)
     disabled = fields.Boolean(load_default=False)
     archive_medium = choice(rules.ARCHIVE_MEDIA, default="electronic")
+    ethnicity = fields.String(load_default=None, allow_none=True,
+                              validate=validate.OneOf(profile.ETHNICITIES))
 
     @validates("birth_date")
     def _birth_date_plausible(self, value, **_kw):
@@ -231,3 +309,17 @@ class ResidentFullSchema(Schema):
     created_on = fields.Date()
     version = Id()
     key_populations = fields.List(fields.String())
+
+
+def _profile_out() -> dict:
+    from .history import FIELDS, as_dict
+    out = {name: fields.String(allow_none=True) for name in (*profile.SINGLE, *profile.TEXT)}
+    out["contact_phone"] = fields.String(allow_none=True)
+    out.update({name: Codes(codes) for name, (codes, _k) in profile.MULTI.items()})
+    out.update({name: fields.Function(lambda r, name=name: as_dict(r)[name])
+                for name in FIELDS})
+    return out
+
+
+ResidentFullSchema = Schema.from_dict(
+    {**ResidentFullSchema._declared_fields, **_profile_out()}, name="ResidentFullSchema")

@@ -19,7 +19,9 @@ from healthgrid.extensions import db
 from healthgrid.hooks import Hooks
 from healthgrid.org.models import Community, Grid, Team
 
-from . import rules
+from healthgrid.clock import utcnow
+
+from . import history, profile, rules
 from .models import Contract, Household, Resident
 
 signals = Namespace()
@@ -76,10 +78,14 @@ def register_resident(household: Household, data: dict, day: date) -> Resident:
         raise ArchiveError("household_id", _l("This household file is closed."))
     data = {k: v for k, v in data.items() if k not in ("household_id", "version")}
     _check_id_unique(data.get("id_number"))
+    _disabled_from_list(data)
     resident = Resident(household_id=household.id, grid_id=household.grid_id,
                         archive_no=_next_archive_number(household.grid),
                         name_initials=rules.name_initials(data["name"]), created_on=day,
-                        status="active", **data)
+                        status="active", history=[])
+    history.apply(resident, data)
+    for key, value in data.items():
+        setattr(resident, key, value)
     if resident.relation_to_head == "head" or not household.head_name:
         household.head_name = household.head_name or resident.name
     db.session.add(resident)
@@ -104,6 +110,9 @@ def _ensure_version(resident: Resident, version: int) -> None:
 def update_resident(resident: Resident, data: dict) -> Resident:
     _ensure_version(resident, data["version"])
     _ensure_editable(resident)
+    data = dict(data)
+    _disabled_from_list(data, resident)
+    changed_lists = history.apply(resident, data)
     changes = {k: v for k, v in data.items() if k != "version" and getattr(resident, k) != v}
     sex = changes.get("sex", resident.sex)
     birth = changes.get("birth_date", resident.birth_date)
@@ -119,12 +128,26 @@ def update_resident(resident: Resident, data: dict) -> Resident:
         setattr(resident, key, value)
     if "name" in changes:
         resident.name_initials = rules.name_initials(resident.name)
-    if changes:
+    if changed_lists and not changes:
+        resident.updated_at = utcnow()  # the rows changed: the archive's version moves too
+    if changes or changed_lists:
         db.session.flush()  # the version column rejects a concurrent write here
         # Field names only: the audit trail must not copy identifiers.
         audit("resident.update", resident, resident_id=resident.id,
-              detail="fields=" + ",".join(sorted(changes)))
+              detail="fields=" + ",".join(sorted([*changes, *changed_lists])))
     return resident
+
+
+def _disabled_from_list(data: dict, resident: Resident | None = None) -> None:
+    """A disability chosen on the form makes the resident one of the key population; the
+    payment list and the single payment type (of the short form and older clients) agree."""
+    if profile.disabled_from(profile.split_codes(data.get("disabilities"))):
+        data["disabled"] = True
+    if data.get("payment_types"):
+        data["payment_type"] = profile.split_codes(data["payment_types"])[0]
+    elif data.get("payment_type") and "payment_types" not in data and data["payment_type"] \
+            not in profile.split_codes(resident.payment_types if resident else None):
+        data["payment_types"] = data["payment_type"]
 
 
 def record_exit(resident: Resident, status: str, on: date, version: int) -> Resident:

@@ -22,12 +22,12 @@ from healthgrid.hooks import Hooks
 from healthgrid.labels import choices
 from healthgrid.org.models import Community, Grid, Team
 
-from . import rules, services
+from . import history, profile, rules, services
 from .exports import export_residents, template_workbook
 from .imports import import_residents
 from .models import Household
 from .schemas import (ContractSchema, ExitSchema, HouseholdSchema, ResidentCreateSchema,
-                      ResidentUpdateSchema, SearchSchema)
+                      ResidentPatchSchema, ResidentUpdateSchema, SearchSchema)
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 # Functions (resident, day) -> Markup: sections other domains add to the archive page.
@@ -58,7 +58,8 @@ def _grid_choices():
 def _resident_form_context():
     return {"sexes": choices("sex"), "relations": choices("relation"),
             "residence_types": choices("residence_type"), "blood_types": choices("blood_type"),
-            "payment_types": choices("payment_type"), "media": choices("archive_medium")}
+            "payment_types": choices("payment_type"), "media": choices("archive_medium"),
+            "ethnicities": choices("ethnicity")}
 
 
 def _error_response(template: str, errors: dict, **context):
@@ -146,6 +147,7 @@ def resident(resident_id: int):
         mask_id=rules.mask_id_number, mask_phone=rules.mask_phone,
         exit_statuses=[(s, s) for s in rules.EXIT_STATUSES],
         can_sign=grid.team_id is not None and current_user.role in ("doctor", "manager", "admin"),
+        history=history.as_dict(resident),
         panels=[panel(resident, day) for panel in RESIDENT_PANELS])
 
 
@@ -188,6 +190,120 @@ def resident_edit(resident_id: int):
     return render_template("records/resident_form.html", errors=errors, form=form,
                            household=household, resident=resident,
                            **_resident_form_context()), status
+
+
+DISEASE_ROWS, EVENT_ROWS = 6, 3  # rows the profile form offers
+
+
+def _profile_payload(form, version: str | None) -> dict:
+    """The profile page's fields in the API's shape. Every field is sent: one left empty
+    becomes "not recorded" (None); a list ticked "none" becomes the none choice."""
+    payload = {"version": version}
+    for name in (*profile.SINGLE, *profile.TEXT, "contact_phone", "allergies", "disability",
+                 "ethnicity", "blood_type"):
+        payload[name] = (form.get(name) or "").strip() or None
+    for name in profile.MULTI:
+        payload[name] = [v for v in form.getlist(name) if v] or None
+    diseases = [{"code": form.get(f"disease_code_{n}"), "detail": form.get(f"disease_detail_{n}"),
+                 "diagnosed_on": _month(form.get(f"disease_month_{n}"))}
+                for n in range(DISEASE_ROWS) if form.get(f"disease_code_{n}")]
+    payload["past_diseases"] = [{"code": "none"}] if form.get("past_diseases_none") else (
+        diseases or None)
+    for field in profile.EVENT_FIELDS:
+        rows = [{"name": form.get(f"{field}_name_{n}"), "date": form.get(f"{field}_date_{n}")}
+                for n in range(EVENT_ROWS) if form.get(f"{field}_name_{n}", "").strip()
+                or form.get(f"{field}_date_{n}")]
+        payload[field] = [] if form.get(f"{field}_none") and not rows else (rows or None)
+    family = {relative: form.getlist(f"family_{relative}") for relative in profile.RELATIVES}
+    payload["family_history_codes"] = {k: v for k, v in family.items() if v} or None
+    return payload
+
+
+def _month(value: str | None) -> str | None:
+    """An <input type=month> value (2012-05) as the first of that month."""
+    value = (value or "").strip()
+    return f"{value}-01" if len(value) == 7 else (value or None)
+
+
+def _profile_form(resident) -> dict:
+    """The stored profile as the page's fields."""
+    out = {name: getattr(resident, name) or "" for name in (
+        *profile.SINGLE, *profile.TEXT, "contact_phone", "allergies", "disability",
+        "ethnicity", "blood_type")}
+    out.update({name: profile.split_codes(getattr(resident, name)) for name in profile.MULTI})
+    lists = history.as_dict(resident)
+    for n, row in enumerate((lists["past_diseases"] or [])[:DISEASE_ROWS]):
+        if row["code"] == "none":
+            out["past_diseases_none"] = "1"
+            continue
+        out.update({f"disease_code_{n}": row["code"], f"disease_detail_{n}": row["detail"] or "",
+                    f"disease_month_{n}": (row["diagnosed_on"] or "")[:7]})
+    for field in profile.EVENT_FIELDS:
+        rows = lists[field]
+        if rows == []:
+            out[f"{field}_none"] = "1"
+        for n, row in enumerate((rows or [])[:EVENT_ROWS]):
+            out.update({f"{field}_name_{n}": row["name"] or "",
+                        f"{field}_date_{n}": row["date"] or ""})
+    for relative, codes in (lists["family_history_codes"] or {}).items():
+        out[f"family_{relative}"] = codes
+    return out
+
+
+def _profile_errors(errors: dict) -> dict:
+    """Row errors (past_diseases.2.code) onto the row's fields, lists onto their boxes."""
+    flat = {}
+    for name, messages in errors.items():
+        if name == "past_diseases" and isinstance(messages, dict):
+            for n, row in messages.items():
+                for key, text in (row.items() if isinstance(row, dict) else [("code", row)]):
+                    key = {"diagnosed_on": "month"}.get(key, key)
+                    flat[f"disease_{key}_{n}"] = text
+        elif name in profile.EVENT_FIELDS and isinstance(messages, dict):
+            for n, row in messages.items():
+                for key, text in (row.items() if isinstance(row, dict) else [("name", row)]):
+                    flat[f"{name}_{key}_{n}"] = text
+        elif name == "family_history_codes" and isinstance(messages, dict):
+            flat.update({f"family_{k}": v for k, v in messages.items()})
+        else:
+            flat[name] = messages
+    return flat
+
+
+@bp.route("/residents/<int:resident_id>/profile", methods=["GET", "POST"])
+def resident_profile(resident_id: int):
+    """The personal basic information form (个人基本信息表), every field of it."""
+    resident = services.get_resident_or_404(resident_id)
+    if resident.status != "active":
+        flash(_("This archive is closed history and cannot change."), "error")
+        return redirect(url_for("records.resident", resident_id=resident.id))
+    errors, form, status = {}, _profile_form(resident), 200
+    version = str(resident.version)
+    if request.method == "POST":
+        version = request.form.get("version")
+        form = {k: (request.form.getlist(k) if k in profile.MULTI or k.startswith("family_")
+                    else request.form.get(k, "")) for k in request.form.keys()}
+        data, errors = load_form(ResidentPatchSchema(), _profile_payload(request.form, version))
+        errors, status = _profile_errors(errors), 422
+        if data is not None:
+            try:
+                services.update_resident(resident, data)
+            except services.ArchiveError as exc:
+                db.session.rollback()
+                errors, status = exc.as_errors(), exc.status
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("records.resident", resident_id=resident.id,
+                                        _anchor="profile"))
+    return render_template(
+        "records/profile_form.html", resident=resident, form=form, errors=errors,
+        version=version, single={name: choices(kind) for name, (_c, kind) in profile.SINGLE.items()},
+        multi={name: choices(kind) for name, (_c, kind) in profile.MULTI.items()},
+        diseases=choices("disease"), relatives=choices("relative"),
+        ethnicities=choices("ethnicity"), blood_types=choices("blood_type"),
+        disease_rows=DISEASE_ROWS, event_rows=EVENT_ROWS,
+        event_fields=profile.EVENT_FIELDS), status
 
 
 @bp.post("/residents/<int:resident_id>/exit")

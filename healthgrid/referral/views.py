@@ -143,8 +143,12 @@ def _past_history(resident: Resident) -> str:
             lines.append(_("%(disease)s, under management since %(date)s.",
                            disease=label("key_population", enrollment.program),
                            date=enrollment.enrolled_on.isoformat()))
+    allergies = [label("drug_allergy", code) for code in (resident.drug_allergies or "").split(",")
+                 if code and code != "other"]
     if resident.allergies:
-        lines.append(_("Allergies: %(what)s", what=resident.allergies))
+        allergies.append(resident.allergies)
+    if allergies:
+        lines.append(_("Allergies: %(what)s", what="、".join(allergies)))
     return "\n".join(lines)
 
 

@@ -153,3 +153,31 @@ def test_diabetes_visit_with_hba1c_insulin_and_hypoglycaemia(phone_page, live_se
     with page.expect_navigation():
         form.get_by_role("button", name="保存并评估").click()
     expect(page.locator("#e-hba1c")).to_contain_text("3–20")
+
+
+def test_doctor_fills_the_personal_basic_information_on_a_phone(phone_page, live_server):
+    page = phone_page
+    login(page, live_server, "doctor")
+    resident_id, _enrollment = _api_patient(page, "hypertension")
+    page.goto(f"/records/residents/{resident_id}")
+    profile = page.locator("#profile")
+    expect(profile).to_contain_text("未记录")
+    expect(profile.locator("#p-allergies")).to_have_text("未记录")     # blank is not 无
+    with page.expect_navigation():
+        page.locator("#edit-profile").click()
+    form = page.locator("#profile-form")
+    form.locator("#f-workplace").fill("区粮食局")
+    form.locator("#f-education").select_option("junior_high")
+    form.locator("input[name=drug_allergies][value=none]").check()
+    form.locator("#f-disease_code_0").select_option("hypertension")
+    form.locator("#f-disease_month_0").fill("2015-06")
+    form.locator("input[name=operations_none]").check()
+    form.locator("input[name=family_father][value=stroke]").check()
+    form.locator("#f-kitchen").select_option("range_hood")
+    shot(page, "profile-form-phone")
+    with page.expect_navigation():
+        form.get_by_role("button", name="保存").click()
+    expect(profile.locator("#p-allergies")).to_have_text("无")          # chosen: none
+    expect(profile.locator("#p-diseases")).to_contain_text("高血压 · 2015-06")
+    expect(profile.locator("#p-family")).to_contain_text("父亲：脑卒中")
+    shot(page, "archive-profile-phone")

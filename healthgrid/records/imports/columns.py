@@ -14,7 +14,7 @@ class Column:
     code: str
     title: object              # lazy: Chinese in the template, the user's language in reports
     required: bool = False     # the file must have this column
-    kind: str = "text"         # text | choice | flag | date | id | phone
+    kind: str = "text"         # text | choice | choices (several) | flag | date | id | phone
     labels: str | None = None  # LABELS kind of a choice column
 
 
@@ -45,6 +45,27 @@ COLUMNS: tuple[Column, ...] = (
     Column("severe_mental_illness", _l("Severe mental illness"), kind="flag"),
     Column("disabled", _l("Disabled"), kind="flag"),
     Column("archive_medium", _l("Archive medium"), kind="choice", labels="archive_medium"),
+    # The personal basic information form (FORMS.md §1); its dated lists are kept on the
+    # archive page, not in the sheet.
+    Column("workplace", _l("Workplace")),
+    Column("contact_name", _l("Contact person")),
+    Column("contact_phone", _l("Contact phone"), kind="phone"),
+    Column("rh", _l("Rh"), kind="choice", labels="rh"),
+    Column("education", _l("Education"), kind="choice", labels="education"),
+    Column("occupation", _l("Occupation"), kind="choice", labels="occupation"),
+    Column("marital_status", _l("Marital status"), kind="choice", labels="marital"),
+    Column("payment_types", _l("Medical payment (several)"), kind="choices",
+           labels="payment_type"),
+    Column("drug_allergies", _l("Drug allergies (choices)"), kind="choices", labels="drug_allergy"),
+    Column("exposures", _l("Exposure"), kind="choices", labels="exposure"),
+    Column("hereditary", _l("Hereditary disease"), kind="choice", labels="hereditary"),
+    Column("hereditary_name", _l("Disease name")),
+    Column("disabilities", _l("Disability (choices)"), kind="choices", labels="disability"),
+    Column("kitchen", _l("Kitchen ventilation"), kind="choice", labels="kitchen"),
+    Column("fuel", _l("Fuel"), kind="choice", labels="fuel"),
+    Column("water", _l("Drinking water"), kind="choice", labels="water"),
+    Column("toilet", _l("Toilet"), kind="choice", labels="toilet"),
+    Column("livestock", _l("Livestock pen"), kind="choice", labels="livestock"),
 )
 COLUMN_BY_CODE = {column.code: column for column in COLUMNS}
 RESIDENT_CODES = tuple(c.code for c in COLUMNS if c.code not in HOUSEHOLD_CODES)

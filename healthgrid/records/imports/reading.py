@@ -97,6 +97,9 @@ def plain(value) -> str | None:
     return str(value)
 
 
+_SEVERAL = re.compile(r"[、,，;；\s]+")
+
+
 class Cells:
     """Per-column conversion of cell values to what the schemas take; each distinct value of
     a column is converted once. A conversion returns (value, None) or (None, message)."""
@@ -104,13 +107,13 @@ class Cells:
     def __init__(self):
         self._lookups = {}
         with force_locale("zh_CN"):
-            zh = {kind: {str(text): code for code, text in LABELS[kind].items()}
+            zh = {kind: {str(text).lower(): code for code, text in LABELS[kind].items()}
                   for kind in LABELS}
         with force_locale("en"):
             en = {kind: {str(text).lower(): code for code, text in LABELS[kind].items()}
                   for kind in LABELS}
         for column in COLUMNS:
-            if column.kind == "choice":
+            if column.kind in ("choice", "choices"):
                 table = {code.lower(): code for code in LABELS[column.labels]}
                 table.update(en[column.labels])
                 table.update(zh[column.labels])
@@ -122,6 +125,19 @@ class Cells:
         """(cache, convert) for one column: look a cell value up in the cache first."""
         column = COLUMN_BY_CODE[code]
         return self._cache[code], lambda value: self._convert(column, value)
+
+    def _several(self, column: Column, text: str):
+        """A cell of several choices, separated by 、 , ; or spaces: their codes joined."""
+        codes = []
+        for part in _SEVERAL.split(text):
+            if not part:
+                continue
+            code = self._lookups[column.code].get(part.lower())
+            if code is None:
+                return None, _("“%(value)s” is not one of: %(choices)s.", value=part,
+                               choices=" / ".join(str(t) for t in LABELS[column.labels].values()))
+            codes.append(code)
+        return ",".join(dict.fromkeys(codes)) or None, None
 
     def _convert(self, column: Column, value):
         kind = column.kind
@@ -148,6 +164,8 @@ class Cells:
                 return None, _("“%(value)s” is not one of: %(choices)s.", value=text,
                                choices=" / ".join(str(t) for t in LABELS[column.labels].values()))
             return code, None
+        if kind == "choices":
+            return self._several(column, text)
         if kind == "flag":
             flag = FLAG_WORDS.get(text.lower())
             if flag is None:

@@ -22,7 +22,11 @@ _INSERT_BATCH = 5_000
 
 _RESIDENT_DEFAULTS = {name: None for name in (
     "id_number", "phone", "relation_to_head", "ethnicity", "blood_type", "payment_type",
-    "allergies", "past_history", "family_history", "disability", "status_date")} | {
+    "allergies", "past_history", "family_history", "disability", "status_date",
+    "workplace", "contact_name", "contact_phone", "rh", "education", "occupation",
+    "marital_status", "payment_types", "payment_other", "drug_allergies", "exposures",
+    "hereditary", "hereditary_name", "disabilities", "kitchen", "fuel", "fuel_other", "water",
+    "water_other", "toilet", "livestock")} | {
     "residence_type": "registered", "archive_medium": "electronic", "pregnant": False,
     "severe_mental_illness": False, "disabled": False}
 
