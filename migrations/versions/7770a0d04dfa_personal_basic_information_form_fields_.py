@@ -1,7 +1,7 @@
 """personal basic information form fields and dated history rows
 
 Revision ID: 7770a0d04dfa
-Revises: 163a3cc03b41
+Revises: dbf42b05135a
 Create Date: 2026-12-02 17:07:38.263436
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7770a0d04dfa'
-down_revision = '163a3cc03b41'
+down_revision = 'dbf42b05135a'
 branch_labels = None
 depends_on = None
 
