@@ -5,7 +5,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from healthgrid.forms import Blankless, Id, Invalid
-from marshmallow import (Schema, fields, post_load, validate,
+from marshmallow import (missing, Schema, fields, post_load, validate,
                          validates, validates_schema)
 
 from healthgrid.clock import today
@@ -144,8 +144,9 @@ def _profile_fields() -> dict:
     out = {name: fields.String(allow_none=True, validate=validate.OneOf(codes))
            for name, (codes, _kind) in profile.SINGLE.items()}
     out.update({name: Codes(codes) for name, (codes, _kind) in profile.MULTI.items()})
-    out.update({name: fields.String(allow_none=True, validate=[
-        validate.Length(max=length), _no_control_chars]) for name, length in profile.TEXT.items()})
+    for name, length in profile.TEXT.items():
+        out[name] = text(length)
+        out[name].load_default = missing
     out["contact_phone"] = Phone(allow_none=True)
     out["past_diseases"] = fields.List(fields.Nested(DiseaseRowSchema), allow_none=True,
                                        validate=validate.Length(max=20))
