@@ -288,7 +288,7 @@ def relocate(institution_id: int) -> int:
 def locate_points(points: list[tuple[float, float, int]],
                   areas: dict[int, shapely.Geometry]) -> list[int | None]:
     """For each (lng, lat, own grid id), the grid whose area holds it: the own grid when it
-    does, else the first other one, else None (shapely STRtree, vectorised)."""
+    does, else the lowest-numbered other one, else None (shapely STRtree, vectorised)."""
     if not areas:
         return [None] * len(points)
     ids = list(areas)
@@ -300,8 +300,8 @@ def locate_points(points: list[tuple[float, float, int]],
     found: list[int | None] = [None] * len(points)
     for point_index, area_index in zip(hits[0].tolist(), hits[1].tolist()):
         grid_id = ids[area_index]
-        current = found[point_index]
-        if current is None or (grid_id == points[point_index][2] and current != grid_id):
+        current, own = found[point_index], points[point_index][2]
+        if current is None or grid_id == own or (current != own and grid_id < current):
             found[point_index] = grid_id
     return found
 
