@@ -5,7 +5,7 @@ from healthgrid.org.models import (  # noqa: F401
 from healthgrid.records.models import (  # noqa: F401
     Contract, Household, Resident, ResidentHistory, ServiceRecord)
 from healthgrid.chronic.models import (  # noqa: F401
-    ElderlyCheck, Enrollment, FollowUp, FollowUpMedicine)
+    CheckRow, ElderlyCheck, Enrollment, FollowUp, FollowUpMedicine)
 from healthgrid.referral.models import Referral, ReferralEvent  # noqa: F401
 from healthgrid.surveys.models import SurveyResponse  # noqa: F401
 from healthgrid.kpi.models import KpiWeight  # noqa: F401

@@ -6,7 +6,7 @@ from flask import abort
 from healthgrid.extensions import db
 from healthgrid.records.services import get_resident_or_404
 
-from .models import Enrollment, FollowUp
+from .models import ElderlyCheck, Enrollment, FollowUp
 
 
 def get_enrollment_or_404(enrollment_id: int) -> Enrollment:
@@ -21,6 +21,15 @@ def get_enrollment_or_404(enrollment_id: int) -> Enrollment:
 def get_followup_or_404(followup_id: int) -> FollowUp:
     """A visit of an enrollment the user may see; any other answers 404."""
     item = db.session.get(FollowUp, followup_id)
+    if item is None:
+        abort(404)
+    get_enrollment_or_404(item.enrollment_id)
+    return item
+
+
+def get_check_or_404(check_id: int) -> ElderlyCheck:
+    """An annual check of an enrollment the user may see; any other answers 404."""
+    item = db.session.get(ElderlyCheck, check_id)
     if item is None:
         abort(404)
     get_enrollment_or_404(item.enrollment_id)

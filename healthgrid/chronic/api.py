@@ -12,7 +12,7 @@ from healthgrid.org.models import Team
 from healthgrid.records.services import get_resident_or_404
 
 from . import services
-from .access import get_enrollment_or_404, get_followup_or_404
+from .access import get_check_or_404, get_enrollment_or_404, get_followup_or_404
 from .schemas import (CheckOutSchema, CheckSchema, EnrollmentCreateSchema, EnrollmentExitSchema,
                       EnrollmentOutSchema, FollowupDetailSchema, FollowupSchema,
                       WorklistQuerySchema, WorklistSchema)
@@ -21,6 +21,7 @@ blp = api_blueprint("chronic_api", __name__, description="Programs, follow-ups a
 
 guard("enrollment_id", get_enrollment_or_404)
 guard("followup_id", get_followup_or_404)
+guard("check_id", get_check_or_404)
 team_roles = roles_required("admin", "manager", "doctor")
 
 
@@ -103,6 +104,15 @@ def create_check(_generic, enrollment_id: int):
     with committed():
         check = services.record_check(enrollment, data, current_user.id)
     return check
+
+
+@blp.route("/checks/<int:check_id>", methods=["GET"])
+@team_roles
+@blp.response(200, CheckOutSchema)
+def get_check(check_id: int):
+    """An annual check as recorded: every field of the national form, the self-care score
+    and level, BMI, screening flags, next due date and who recorded it."""
+    return get_check_or_404(check_id)
 
 
 @blp.route("/worklist", methods=["GET"])

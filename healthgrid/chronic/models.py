@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from healthgrid.clock import utcnow
@@ -178,12 +178,43 @@ class ElderlyCheck(db.Model):
     lab_results: Mapped[str | None] = mapped_column(Text)
     guidance: Mapped[str | None] = mapped_column(Text)
     flags: Mapped[str | None] = mapped_column(String(200))
+    # The rest of the national check form (chronic/checkform.py): its named fields, each
+    # validated on the way in, kept together because they are read as one sheet.
+    details: Mapped[dict | None] = mapped_column(JSON)
     next_due_date: Mapped[date]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     enrollment: Mapped[Enrollment] = relationship(back_populates="checks")
+    rows: Mapped[list[CheckRow]] = relationship(
+        order_by="(CheckRow.kind, CheckRow.position)", cascade="all, delete-orphan")
+    recorded_by = relationship("User")
+
+    def rows_of(self, kind: str) -> list[CheckRow]:
+        return [row for row in self.rows if row.kind == kind]
 
     @property
     def flag_list(self) -> list[str]:
         return [s for s in (self.flags or "").split(",") if s]
+
+
+class CheckRow(db.Model):
+    """A line of the check's lists: a main medicine (name, usage, dose, duration, adherence),
+    a hospital stay or family sickbed (admitted, discharged, reason, institution, record
+    number) or a non-programme vaccination (name, date, place)."""
+    __tablename__ = "check_row"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("elderly_check.id", ondelete="CASCADE"),
+                                          index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # medicine | hospital | sickbed | vaccination
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(100))  # drug, reason or vaccine
+    usage: Mapped[str | None] = mapped_column(String(64))
+    dose: Mapped[str | None] = mapped_column(String(32))
+    duration: Mapped[str | None] = mapped_column(String(32))
+    adherence: Mapped[str | None] = mapped_column(String(16))
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    institution: Mapped[str | None] = mapped_column(String(100))  # or the vaccination's place
+    record_no: Mapped[str | None] = mapped_column(String(32))

@@ -221,6 +221,23 @@ def check_flags(sbp: int | None, dbp: int | None, in_hypertension_program: bool,
     return ["hypertension_screening"] if high and not in_hypertension_program else []
 
 
+def screening_flags(sbp: int | None, dbp: int | None, fpg: float | None,
+                    in_hypertension: bool, in_diabetes: bool,
+                    s: FollowupSettings = SETTINGS) -> list[str]:
+    """A check's readings that call for screening in a program the resident is not in
+    (API.md: screen_hypertension at BP ≥ 140/90, screen_diabetes at glucose ≥ 7.0)."""
+    flags = []
+    if check_flags(sbp, dbp, in_hypertension, s):
+        flags.append("screen_hypertension")
+    if fpg is not None and fpg >= s.dm_fpg_target and not in_diabetes:
+        flags.append("screen_diabetes")
+    return flags
+
+
+FLAG_PROGRAMS = {"screen_hypertension": "hypertension", "screen_diabetes": "diabetes",
+                 "hypertension_screening": "hypertension"}
+
+
 def check_next_due(check_date: date, s: FollowupSettings = SETTINGS) -> date:
     return check_date + timedelta(days=s.check_interval_days)
 

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from healthgrid.clock import today
 from healthgrid.records.schemas import choice, text
 
-from . import national, rules
+from . import check_schemas, checkform, national, rules
 
 SYMPTOMS = national.ALL_SYMPTOMS
 
@@ -176,7 +176,12 @@ class SelfcareSchema(Schema):
     mobility = fields.Integer(required=True, validate=validate.Range(0, 3))
 
 
-class CheckSchema(Blankless):
+CheckListFields = Schema.from_dict(check_schemas.list_fields(), name="CheckListFields")
+
+
+class CheckSchema(Blankless, check_schemas.CheckDetailFields, CheckListFields):
+    """The annual check: the self-care assessment, BP, weight and glucose that the rules
+    read, and every other field of the national form (chronic/checkform.py)."""
     check_date = fields.Date(required=True)
     selfcare = fields.Nested(SelfcareSchema, required=True)
     sbp = fields.Integer(load_default=None, allow_none=True)
@@ -282,12 +287,34 @@ def recorder_name(user) -> str | None:
 
 
 class CheckOutSchema(Schema):
+    """A check as recorded: every field of the form, the computed score, level, BMI, flags
+    and next due date, and who recorded it."""
     id = fields.Integer()
+    enrollment_id = fields.Integer()
     check_date = fields.Date()
+    selfcare = fields.Function(lambda c: {item: getattr(c, item)
+                                          for item in rules.SELFCARE_ITEMS})
     selfcare_score = fields.Integer()
     selfcare_level = fields.String()
+    sbp = fields.Integer(allow_none=True)
+    dbp = fields.Integer(allow_none=True)
+    weight = fields.Float(allow_none=True)
+    height = fields.Float(allow_none=True)
+    bmi = fields.Float(allow_none=True)
+    fpg = fields.Float(allow_none=True)
+    lab_results = fields.String(allow_none=True)
+    guidance = fields.String(allow_none=True)
     next_due_date = fields.Date()
     flags = fields.Function(lambda c: c.flag_list)
+    recorded_by = fields.Function(lambda c: recorder_name(c.recorded_by))
+
+    def dump(self, obj, **kwargs):
+        out = super().dump(obj, **kwargs)
+        if kwargs.get("many") or self.many:
+            return out
+        out.update({name: (obj.details or {}).get(name) for name in checkform.detail_names()})
+        out.update(check_schemas.rows_out(obj))
+        return out
 
 
 class WorklistQuerySchema(Schema):

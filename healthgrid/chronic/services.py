@@ -16,8 +16,8 @@ from healthgrid.records import services as records
 from healthgrid.records.models import Resident
 from healthgrid.records.rules import age_on, latest_birth_date_for_age
 
-from . import national, rules
-from .models import ElderlyCheck, Enrollment, FollowUp, FollowUpMedicine
+from . import checkform, national, rules
+from .models import CheckRow, ElderlyCheck, Enrollment, FollowUp, FollowUpMedicine
 
 # Functions (enrollment) -> date | None giving a latest allowed next-due date (referrals).
 DUE_LIMITS = Hooks()
@@ -177,13 +177,18 @@ def record_check(enrollment: Enrollment, data: dict, user_id: int | None) -> Eld
     levels = data["selfcare"]
     score = rules.selfcare_score(levels)
     in_htn = active_enrollment(enrollment.resident_id, "hypertension") is not None
+    in_dm = active_enrollment(enrollment.resident_id, "diabetes") is not None
+    details = {name: data[name] for name in checkform.detail_names()
+               if data.get(name) not in (None, [], "")}
     check = ElderlyCheck(
         enrollment_id=enrollment.id, check_date=data["check_date"], **levels,
         selfcare_score=score, selfcare_level=rules.selfcare_level(score),
         sbp=data.get("sbp"), dbp=data.get("dbp"), weight=data.get("weight"),
         height=data.get("height"), bmi=rules.bmi(data.get("weight"), data.get("height")),
         fpg=data.get("fpg"), lab_results=data.get("lab_results"), guidance=data.get("guidance"),
-        flags=",".join(rules.check_flags(data.get("sbp"), data.get("dbp"), in_htn)) or None,
+        flags=",".join(rules.screening_flags(data.get("sbp"), data.get("dbp"), data.get("fpg"),
+                                             in_htn, in_dm)) or None,
+        details=details or None, rows=_check_rows(data),
         next_due_date=rules.check_next_due(data["check_date"]), recorded_by_id=user_id)
     db.session.add(check)
     db.session.flush()
@@ -192,6 +197,19 @@ def record_check(enrollment: Enrollment, data: dict, user_id: int | None) -> Eld
     audit("check.create", check, resident_id=enrollment.resident_id,
           detail=f"selfcare={check.selfcare_level}")
     return check
+
+
+def _check_rows(data: dict) -> list[CheckRow]:
+    rows = [CheckRow(kind="medicine", position=i, **row)
+            for i, row in enumerate(data.get("medicines") or ())]
+    rows += [CheckRow(kind=row["kind"] or "hospital", position=i, name=row["reason"],
+                      start_date=row.get("admitted"), end_date=row.get("discharged"),
+                      institution=row.get("institution"), record_no=row.get("record_no"))
+             for i, row in enumerate(data.get("stays") or ())]
+    rows += [CheckRow(kind="vaccination", position=i, name=row["name"],
+                      start_date=row.get("date"), institution=row.get("place"))
+             for i, row in enumerate(data.get("vaccinations") or ())]
+    return rows
 
 
 def enroll_elderly(day: date) -> int:

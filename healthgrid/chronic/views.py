@@ -22,7 +22,7 @@ from healthgrid.org.models import Grid, Team
 from healthgrid.records.models import Resident
 from healthgrid.records.services import get_resident_or_404
 
-from . import national, rules, services
+from . import check_pages, checkform, national, rules, services
 from .access import get_enrollment_or_404, get_followup_or_404
 from .models import ElderlyCheck, Enrollment, FollowUp
 from .schemas import (CheckSchema, recorder_name, EnrollmentCreateSchema, EnrollmentExitSchema,
@@ -170,14 +170,10 @@ def check_new(enrollment_id: int):
         return redirect(url_for("chronic.followup_new", enrollment_id=enrollment.id))
     errors, form, status = {}, {"check_date": today().isoformat()}, 200
     if request.method == "POST":
-        form = clean_form(request.form)
-        payload = {k: v for k, v in form.items() if not k.startswith("selfcare_")}
-        payload["selfcare"] = {item: form.get(f"selfcare_{item}", "")
-                               for item in rules.SELFCARE_ITEMS}
-        payload["selfcare"] = {k: v for k, v in payload["selfcare"].items() if v != ""}
-        data, errors = load_form(CheckSchema(enrolled_on=enrollment.enrolled_on), payload)
-        if "selfcare" in errors and isinstance(errors["selfcare"], dict):
-            errors.update({f"selfcare_{k}": v for k, v in errors.pop("selfcare").items()})
+        form = check_pages.form_values(request.form)
+        data, errors = load_form(CheckSchema(enrolled_on=enrollment.enrolled_on),
+                                 check_pages.payload(request.form))
+        errors = check_pages.page_errors(errors, request.form)
         status = 422
         if data is not None:
             try:
@@ -188,10 +184,19 @@ def check_new(enrollment_id: int):
             else:
                 db.session.commit()
                 return redirect(url_for("chronic.check", check_id=check.id))
-    points = rules.SETTINGS.selfcare_points
     return render_template("chronic/check_form.html", enrollment=enrollment, resident=resident,
-                           form=form, errors=errors, items=rules.SELFCARE_ITEMS,
-                           points=points), (status if errors else 200)
+                           form=form, errors=errors, **_check_context()), (
+        status if errors else 200)
+
+
+def _check_context() -> dict:
+    """What the check form and result pages lay out: the self-care items with their points
+    and the national level names, and the form's sections."""
+    return {"items": rules.SELFCARE_ITEMS, "points": rules.SETTINGS.selfcare_points,
+            "levels": [label("selfcare_level", level) for level, _upper
+                       in rules.SETTINGS.selfcare_levels],
+            "sections": checkform.SECTIONS, "rows": check_pages.ROWS,
+            "adherence": choices("adherence"), "choices": choices}
 
 
 @bp.route("/checks/<int:check_id>")
@@ -199,8 +204,12 @@ def check(check_id: int):
     item = db.session.get(ElderlyCheck, check_id) or abort(404)
     enrollment = get_enrollment_or_404(item.enrollment_id)
     resident = db.session.get(Resident, enrollment.resident_id)
+    enrolled = set(services.programs_of_resident(resident))
+    offers = [(flag, rules.FLAG_PROGRAMS[flag]) for flag in item.flag_list
+              if rules.FLAG_PROGRAMS.get(flag) and rules.FLAG_PROGRAMS[flag] not in enrolled]
     return render_template("chronic/check.html", check=item, enrollment=enrollment,
-                           resident=resident, items=rules.SELFCARE_ITEMS)
+                           resident=resident, offers=offers, day=today(),
+                           recorder_name=recorder_name, **_check_context())
 
 
 # --- worklist ---------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def test_elderly_check_scores_flags_and_schedules(api_as, district):
     assert response.status_code == 201, response.json
     assert response.json["selfcare_score"] == 7 and response.json["selfcare_level"] == "mild"
     assert response.json["next_due_date"] == "2027-03-02"
-    assert response.json["flags"] == ["hypertension_screening"]
+    assert response.json["flags"] == ["screen_hypertension"]  # API.md names it so
 
 
 def test_check_with_a_level_out_of_range_is_refused(api_as, district):

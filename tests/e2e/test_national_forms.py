@@ -181,3 +181,54 @@ def test_doctor_fills_the_personal_basic_information_on_a_phone(phone_page, live
     expect(profile.locator("#p-diseases")).to_contain_text("高血压 · 2015-06")
     expect(profile.locator("#p-family")).to_contain_text("父亲：脑卒中")
     shot(page, "archive-profile-phone")
+
+
+def test_annual_check_flags_screening_and_enrolls_from_the_flag(phone_page, live_server):
+    page = phone_page
+    login(page, live_server, "doctor")
+    api = page.request
+    token = api.post("/api/v1/auth/token",
+                     data={"username": "doctor", "password": PASSWORD}).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    grid = api.get("/api/v1/grids", headers=headers).json()[0]
+    household = api.post("/api/v1/households", headers=headers, data={
+        "grid_id": grid["id"], "address": f"体检路{random.randrange(10**6)}号"}).json()
+    resident = api.post("/api/v1/residents", headers=headers, data={
+        "household_id": household["id"], "name": "体检测试", "sex": "female",
+        "birth_date": "1950-02-03"}).json()          # 65+: in the elderly program at once
+    page.goto(f"/records/residents/{resident['id']}")
+    with page.expect_navigation():
+        page.get_by_role("link", name="录入年度体检").first.click()
+    form = page.locator("#check-form")
+    # Self-care items offered with the national level names and their points.
+    expect(form.locator("#f-selfcare_toileting option[value='2']")).to_have_text("中度依赖 · 5 分")
+    form.locator("#f-sbp").fill("156")
+    form.locator("#f-dbp").fill("92")
+    form.locator("#f-fpg").fill("7.6")
+    for item, level in (("eating", "0"), ("washing", "1"), ("dressing", "0"),
+                        ("toileting", "2"), ("mobility", "1")):
+        form.locator(f"#f-selfcare_{item}").select_option(level)
+    form.locator("input[name=symptoms][value=dizziness]").check()
+    form.locator("#f-temperature").fill("36.5")
+    form.locator("#f-cognition").select_option("negative")
+    form.locator("#section-tests summary").click()
+    form.locator("#f-hba1c").fill("6.9")
+    form.locator("#f-cholesterol").fill("5.8")
+    form.locator("#section-medicines summary").click()
+    form.locator("#f-med_name_0").fill("阿司匹林")
+    form.locator("#f-med_dose_0").fill("100mg")
+    shot(page, "check-form-phone")
+    with page.expect_navigation():
+        form.get_by_role("button", name="保存体检").click()
+    result = page.locator("#check-result")
+    expect(result.locator("#selfcare-toileting")).to_have_text("中度依赖 · 5 分")
+    expect(page.locator("#selfcare-level")).to_have_text("轻度依赖")       # 0+1+0+5+1 = 7
+    expect(result.locator("#c-hba1c")).to_contain_text("6.9")
+    expect(result.locator("#c-medicines")).to_contain_text("阿司匹林")
+    expect(page.locator("#flag-screen_hypertension")).to_be_visible()
+    expect(page.locator("#flag-screen_diabetes")).to_be_visible()
+    shot(page, "check-result-phone")
+    with page.expect_navigation():
+        page.locator("#enroll-hypertension button").click()
+    programs = page.locator("#programs")
+    expect(programs).to_contain_text("高血压患者健康管理")
