@@ -37,6 +37,7 @@ PERIOD_MEASURES = (
 PROGRAMS = {"hypertension": "htn", "diabetes": "dm"}
 LEVEL = ("L", date.min)  # the span and period start of level measures
 ONE_DAY = timedelta(days=1)
+YEAR_LESS_A_DAY = timedelta(days=364)
 
 # A delta's key: (owner kind, owner id, span, period start, day); owner kinds: g grid,
 # t team, i institution (down referrals of people without an archive here).
@@ -138,9 +139,14 @@ def _steps(out: Deltas, owner: tuple[str, int], span: tuple[str, date], days, va
     previous: dict[str, int] = {}
     for day in sorted(set(days)):
         now = values(day)
-        for measure in set(now) | set(previous):
-            change = now.get(measure, 0) - previous.get(measure, 0)
-            _add(out, (*owner, *span, day), measure, change)
+        if now == previous:
+            continue
+        changes = {m: n - previous.get(m, 0) for m, n in now.items() if n != previous.get(m, 0)}
+        changes.update((m, -n) for m, n in previous.items() if m not in now and n)
+        if changes:
+            row = out.setdefault((*owner, *span, day), {})
+            for measure, n in changes.items():
+                row[measure] = row.get(measure, 0) + n
         previous = now
 
 
@@ -219,21 +225,33 @@ def resident_deltas(r: ResidentFacts, out: Deltas | None = None) -> Deltas:
             flags = r.pregnant or r.smi or r.disabled
             profile_key = elderly or under_7 or flags
             contracted = p.contracted(day)
-            values = {
-                "residents": 1, "e_archives": int(r.archive_medium == "electronic"),
-                "elderly": int(elderly), "children": int(under_7 and r.birth_date <= day),
-                "pregnant": int(r.pregnant), "smi": int(r.smi), "disabled": int(r.disabled),
-                "key_by_profile": int(flags or elderly or (under_7 and r.birth_date <= day)),
-                "contracted": int(contracted),
-                "key_contracted_by_profile": int(contracted and profile_key),
-                "used_archives": int(any(day - timedelta(days=364) <= d <= day for d in used)),
-            }
+            values = {"residents": 1}
+            if r.archive_medium == "electronic":
+                values["e_archives"] = 1
+            if elderly:
+                values["elderly"] = 1
+            if under_7 and r.birth_date <= day:
+                values["children"] = 1
+            for measure, flag in (("pregnant", r.pregnant), ("smi", r.smi),
+                                  ("disabled", r.disabled)):
+                if flag:
+                    values[measure] = 1
+            if flags or elderly or (under_7 and r.birth_date <= day):
+                values["key_by_profile"] = 1
+            if contracted:
+                values["contracted"] = 1
+                if profile_key:
+                    values["key_contracted_by_profile"] = 1
+            if any(day - YEAR_LESS_A_DAY <= d <= day for d in used):
+                values["used_archives"] = 1
             if not profile_key:
                 # one enrollment per resident: the hypertension one(s) if any
                 htn = sum(1 for e in chronic if e.program == "hypertension" and _open(e, day))
                 key = htn or sum(1 for e in chronic if e.program == "diabetes" and _open(e, day))
-                values["key_by_disease"] = key
-                values["key_contracted_by_disease"] = key if contracted else 0
+                if key:
+                    values["key_by_disease"] = key
+                    if contracted:
+                        values["key_contracted_by_disease"] = key
         for e in chronic:
             if _open(e, day):
                 prefix = PROGRAMS[e.program]

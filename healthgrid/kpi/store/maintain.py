@@ -10,6 +10,8 @@ writers (the demo, the Excel import) insert with Core, which the events do not s
 call rebuild() or refresh_residents() before committing."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import delete, event, inspect, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -138,6 +140,7 @@ def bucket_rows(deltas: facts.Deltas) -> tuple[dict, dict]:
     return level, period
 
 
+ZEROS = [0] * len(facts.PERIOD_MEASURES)
 LEVEL_KEY = ("grain", "bucket", "grid_id")
 PERIOD_KEY = ("span", "period_start", "grain", "bucket", "owner_kind", "owner_id")
 
@@ -161,13 +164,24 @@ def add(session: Session, deltas: facts.Deltas) -> None:
 
 
 def _insert(session: Session, deltas: facts.Deltas) -> None:
+    """Bucket rows into empty tables: PostgreSQL's COPY, SQLite's executemany of tuples
+    (SQLAlchemy's per-row processing would take longer than computing the rows)."""
     level, period = bucket_rows(deltas)
     for table, keys, measures, rows in ((LEVEL, LEVEL_KEY, facts.LEVEL_MEASURES, level),
                                         (PERIOD, PERIOD_KEY, facts.PERIOD_MEASURES, period)):
-        batch = [{**dict(zip(keys, key)), **{m: row.get(m, 0) for m in measures}}
-                 for key, row in rows.items()]
-        for i in range(0, len(batch), 20_000):
-            session.execute(table.insert(), batch[i:i + 20_000])
+        columns = (*keys, *measures)
+        text_dates = session.get_bind().dialect.name != "postgresql"
+        tuples = [(*(k.isoformat() if text_dates and isinstance(k, date) else k for k in key),
+                   *map(row.get, measures, ZEROS)) for key, row in rows.items()]
+        cursor = session.connection().connection.driver_connection.cursor()
+        if not text_dates:
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in tuples:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})", tuples)
 
 
 def rebuild(session: Session, batch: int = 20_000, progress=None) -> None:
