@@ -32,6 +32,9 @@ class KpiLevelFact(db.Model):
     """Level measures per grid (active residents, contracted, open enrollments...): the
     changes dated within a bucket (grain y year, m month, b 8-day block, d day)."""
     __tablename__ = "kpi_level_fact"
+    # SQLite: the rows live in their primary key's order, read as ranges of it, without
+    # a lookup from index to row for each.
+    __table_args__ = {"sqlite_with_rowid": False}
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     bucket: Mapped[date] = mapped_column(Date, primary_key=True)
     grid_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -42,6 +45,7 @@ class KpiPeriodFact(db.Model):
     """Period measures per owner (g grid, t team, i institution) and period (span Y, Q, M
     starting on period_start): the changes dated within a bucket."""
     __tablename__ = "kpi_period_fact"
+    __table_args__ = {"sqlite_with_rowid": False}
     span: Mapped[str] = mapped_column(String(1), primary_key=True)
     period_start: Mapped[date] = mapped_column(Date, primary_key=True)
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)

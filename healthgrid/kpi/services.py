@@ -238,16 +238,16 @@ def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date,
     team_ids = [t.id for t in scope.teams]
     source = source or current_app.config.get("KPI_SOURCE", "store")
     if source == "store":
-        counts, provided_records = store_read.read(db.session, window, period.end, live,
-                                                   scope.institution.id, team_ids)
+        counts, by_grid, provided_records = store_read.read(
+            db.session, window, period.end, live, scope.institution.id, team_ids)
         monthly = store_read.monthly(db.session, window) if with_trend else None
     else:
         counts, provided_records, monthly = _reference_counts(window, live, scope, team_ids,
                                                               with_trend)
+        by_grid = {int(grid_id): {name: int(n) for name, n in row.items()}
+                   for grid_id, row in counts.to_dict("index").items()}
     covered = _covered_grids(scope.grids, as_of)
     population = {g.id: g.population for g in scope.grids}
-    by_grid = {int(grid_id): {name: int(n) for name, n in row.items()}
-               for grid_id, row in counts.to_dict("index").items()}
     found = pairs(by_grid, population, covered, grid_ids,
                   include_unattributed=scope.kind == "institution")
     found["staff_participation"] = _staff_pair(scope.institution, as_of) \

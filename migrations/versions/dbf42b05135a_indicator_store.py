@@ -40,7 +40,8 @@ def upgrade():
     sa.Column('key_by_disease', sa.Integer(), server_default='0', nullable=False),
     sa.Column('key_contracted_by_disease', sa.Integer(), server_default='0', nullable=False),
     sa.Column('households', sa.Integer(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'bucket', 'grid_id', name=op.f('pk_kpi_level_fact'))
+    sa.PrimaryKeyConstraint('grain', 'bucket', 'grid_id', name=op.f('pk_kpi_level_fact')),
+    sqlite_with_rowid=False
     )
     op.create_table('kpi_period_fact',
     sa.Column('span', sa.String(length=1), nullable=False),
@@ -84,7 +85,8 @@ def upgrade():
     sa.Column('htn_all_at_target', sa.Integer(), server_default='0', nullable=False),
     sa.Column('dm_all_visits', sa.Integer(), server_default='0', nullable=False),
     sa.Column('dm_all_at_target', sa.Integer(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('span', 'period_start', 'grain', 'bucket', 'owner_kind', 'owner_id', name=op.f('pk_kpi_period_fact'))
+    sa.PrimaryKeyConstraint('span', 'period_start', 'grain', 'bucket', 'owner_kind', 'owner_id', name=op.f('pk_kpi_period_fact')),
+    sqlite_with_rowid=False
     )
     # ### end Alembic commands ###
     # Fill it from the records already there: the store holds what the records say.

@@ -78,6 +78,8 @@ class Writer:
             getattr(self, action)(person)
         except DomainError as refused:  # a refused write: the next one goes on
             self.refused.append(f"{action}: {refused.args[:1]}")
+        if rng.random() < 0.8:
+            db.session.commit()  # as a request handler does (most writes are one each)
 
     def enroll(self, person):
         program = self.rng.choice(("hypertension", "diabetes", "hypertension"))

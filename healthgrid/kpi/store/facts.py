@@ -12,6 +12,7 @@ written where the value changes: the store holds exactly what the reference coun
 find, for any as_of, by construction."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -133,10 +134,16 @@ def _add(out: Deltas, key: Key, measure: str, n: int) -> None:
         row[measure] = row.get(measure, 0) + n
 
 
-def _steps(out: Deltas, owner: tuple[str, int], span: tuple[str, date], days, values) -> None:
+def _steps(out: Deltas, owner: tuple[str, int], span: tuple[str, date], days, values,
+           since: date | None = None) -> None:
     """Evaluate values(day) -> {measure: int} at the candidate days in order and write a
-    delta wherever a measure changes (every measure is 0 before the first candidate)."""
+    delta wherever a measure changes (every measure is 0 before the first candidate).
+    With `since`, only the deltas on that day or later (starting from the values the day
+    before)."""
     previous: dict[str, int] = {}
+    if since is not None:
+        previous = values(since - ONE_DAY)
+        days = [d for d in days if d >= since]
     for day in sorted(set(days)):
         now = values(day)
         if now == previous:
@@ -210,8 +217,16 @@ def _dynamic_dates(r: ResidentFacts) -> list[date]:
     return days
 
 
-def resident_deltas(r: ResidentFacts, out: Deltas | None = None) -> Deltas:
+def resident_deltas(r: ResidentFacts, out: Deltas | None = None, since: date | None = None,
+                    periods_since: date | None = None) -> Deltas:
+    """The resident's deltas; with `since`, only those a change dated on or after it can
+    alter: level deltas from that day, and the rows of periods ending on or after
+    `periods_since` (date.max: none; hooks.py: a write's changes lie on or after them)."""
     out = {} if out is None else out
+    if since is not None and periods_since is None:
+        periods_since = since
+    keep = ((lambda key: True) if periods_since is None
+            else (lambda key: key[2] >= periods_since))
     p = _Person(r)
     owner = ("g", r.grid_id)
     chronic = _chronic(r)
@@ -282,19 +297,21 @@ def resident_deltas(r: ResidentFacts, out: Deltas | None = None) -> Deltas:
             days.append(v.day)
             if v.next_due:
                 days.append(v.next_due + ONE_DAY)
-    _steps(out, owner, LEVEL, days, level)
+    _steps(out, owner, LEVEL, days, level, since)
 
-    for span, start, _end in period_keys(r.created_on):
+    for span, start, end in filter(keep, period_keys(r.created_on)):
         _add(out, (*owner, span, start, r.created_on), "archived", 1)
     for e in chronic:
-        _enrollment_periods(out, owner, e)
+        _enrollment_periods(out, owner, e, keep)
         for v in e.visits:
+            if not keep(period_keys(v.day)[2]):
+                continue
             key = (*owner, *period_keys(v.day)[2][:2], v.day)
             _add(out, key, f"{PROGRAMS[e.program]}_all_visits", 1)
             _add(out, key, f"{PROGRAMS[e.program]}_all_at_target", int(bool(v.at_target)))
-    _elderly_checked(out, owner, p)
+    _elderly_checked(out, owner, p, keep)
     for x in r.referrals:
-        _down_referral(out, owner, x)
+        _down_referral(out, owner, x, keep)
     return out
 
 
@@ -305,35 +322,35 @@ def required_followups(days: int) -> int:
     return int((4 * days - 6 + 364) / 365)  # SQL integer division truncates
 
 
-def _enrollment_periods(out: Deltas, owner, e: EnrollmentFacts) -> None:
+def _enrollment_periods(out: Deltas, owner, e: EnrollmentFacts, keep) -> None:
     """Per period in which the enrollment starts, ends or has a visit (it is "touched"):
     managed, at the required visits, at target, required and done visits, as of each day.
     A managed enrollment the period does not touch has none of these rows: it is managed
     all period long, without a visit, needing ceil(4d/365) of them; read.py counts those
     as the enrollments open the day before the period minus the touched ones (`carry`)."""
     prefix = PROGRAMS[e.program]
+    names = {m: f"{prefix}_{m}" for m in PROGRAM_MEASURES}
     visits = sorted(e.visits, key=lambda v: (v.day, v.id))
-    touched = {(span, start, end) for day in [e.enrolled_on, e.exited_on,
-                                              *(v.day for v in visits)] if day
-               for span, start, end in period_keys(day)}
-    for span, start, end in touched:
+    touched = {key for day in {e.enrolled_on, e.exited_on, *(v.day for v in visits)} if day
+               for key in period_keys(day)}
+    for span, start, end in filter(keep, touched):
         if e.enrolled_on < start and (e.exited_on is None or e.exited_on >= start):
-            _add(out, (*owner, span, start, start), f"{prefix}_carry", 1)
+            _add(out, (*owner, span, start, start), names["carry"], 1)
         first = max(e.enrolled_on, start)
+        in_period = [v for v in visits if start <= v.day <= end]
 
-        def values(day: date, start=start, first=first) -> dict[str, int]:
+        def values(day: date, start=start, first=first, in_period=in_period) -> dict:
             if not (e.enrolled_on <= day and (e.exited_on is None or e.exited_on >= start)):
                 return {}
-            in_period = [v for v in visits if start <= v.day <= day]
-            n = len(in_period)
+            n = bisect_right([v.day for v in in_period], day)
             last = e.exited_on if e.exited_on is not None and e.exited_on < day else day
             required = required_followups((last - first).days + 1)
-            return {f"{prefix}_managed_t": 1, f"{prefix}_standard": int(n >= required),
-                    f"{prefix}_controlled": int(bool(in_period and in_period[-1].at_target)),
-                    f"{prefix}_visits_required_t": required,
-                    f"{prefix}_visits_done": min(n, required), f"{prefix}_visits": n}
+            return {names["managed_t"]: 1, names["standard"]: int(n >= required),
+                    names["controlled"]: int(bool(n and in_period[n - 1].at_target)),
+                    names["visits_required_t"]: required,
+                    names["visits_done"]: min(n, required), names["visits"]: n}
 
-        days = [start, e.enrolled_on] + [v.day for v in visits]
+        days = [start, e.enrolled_on] + [v.day for v in in_period]
         if e.exited_on:
             days += [e.exited_on, e.exited_on + ONE_DAY]
         for k in range(2, 7):  # the days on which the required visits go up
@@ -341,11 +358,11 @@ def _enrollment_periods(out: Deltas, owner, e: EnrollmentFacts) -> None:
         _steps(out, owner, (span, start), [d for d in days if start <= d <= end], values)
 
 
-def _elderly_checked(out: Deltas, owner, p: _Person) -> None:
+def _elderly_checked(out: Deltas, owner, p: _Person, keep) -> None:
     """Residents aged 65 or more and active on as_of with an annual check in the period."""
     checks = sorted(c for e in p.r.enrollments for c in e.checks)
     r = p.r
-    for span, start, end in {k for c in checks for k in period_keys(c)}:
+    for span, start, end in filter(keep, {k for c in checks for k in period_keys(c)}):
         first = next(c for c in checks if c >= start)
 
         def values(day: date, first=first) -> dict[str, int]:
@@ -357,13 +374,13 @@ def _elderly_checked(out: Deltas, owner, p: _Person) -> None:
         _steps(out, owner, (span, start), [d for d in days if start <= d <= end], values)
 
 
-def _down_referral(out: Deltas, owner, x: ReferralFacts) -> None:
+def _down_referral(out: Deltas, owner, x: ReferralFacts, keep=lambda key: True) -> None:
     """Down referrals received in the period (not cancelled or rejected), and visited
     within 14 days by as_of."""
     if x.direction != "down" or x.status in ("cancelled", "rejected"):
         return
     visited = (x.visited_on is not None and (x.visited_on - x.referred_on).days <= 14)
-    for span, start, end in period_keys(x.referred_on):
+    for span, start, end in filter(keep, period_keys(x.referred_on)):
         _add(out, (*owner, span, start, x.referred_on), "down_received", 1)
         if visited:
             day = max(x.referred_on, x.visited_on)

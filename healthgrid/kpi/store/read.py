@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import queries
 from . import facts
+from .hooks import sync
 
 MEASURES = facts.LEVEL_MEASURES + facts.PERIOD_MEASURES
 
@@ -42,9 +43,11 @@ def _bounds(prefix: str, day: date) -> dict:
 
 
 def read(session: Session, w: queries.Window, end: date, live: bool,
-         institution_id: int | None, team_ids: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(per-grid counts as queries.per_grid gives them, (team_id, item) provided)."""
-    session.flush()
+         institution_id: int | None, team_ids: list[int]) -> tuple[pd.DataFrame, dict,
+                                                                   pd.DataFrame]:
+    """(per-grid counts as queries.per_grid gives them, the same as dictionaries, (team_id,
+    item) provided)."""
+    sync(session)
     level, period = set(facts.LEVEL_MEASURES), set(facts.PERIOD_MEASURES)
     sql = f"""
         SELECT 'a' AS part, 'g' AS owner_kind, grid_id AS owner_id, {_sums(MEASURES, level)}
@@ -64,60 +67,63 @@ def read(session: Session, w: queries.Window, end: date, live: bool,
               "institution": institution_id or -1, "span": span_of(w.start, end),
               "start": w.start, **_bounds("a_", w.as_of),
               **_bounds("s_", w.start - timedelta(days=1))}
-    result = session.execute(queries.statement(sql, params), params)
-    found = pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
-    return _counts(found, w, live), _provided(found)
-
-
-def _part(found: pd.DataFrame, part: str, kind: str = "g") -> pd.DataFrame:
-    rows = found[(found["part"] == part) & (found["owner_kind"] == kind)]
-    return rows.set_index("owner_id")[list(MEASURES)].astype("int64")
-
-
-def _counts(found: pd.DataFrame, w: queries.Window, live: bool) -> pd.DataFrame:
-    grids = sorted(set(w.grids) | {0})
-    on_day = _part(found, "a").reindex(grids, fill_value=0)
-    before = _part(found, "s").reindex(grids, fill_value=0)
-    rows = _part(found, "p").reindex(grids, fill_value=0)
-    by_institution = _part(found, "p", "i")
-    if len(by_institution):
-        rows.loc[0] += by_institution.sum()
-    full_days = (w.as_of - w.start).days + 1
-    out = {name: on_day[name] for name in (
-        "residents", "e_archives", "elderly", "children", "pregnant", "smi", "disabled",
-        "contracted", "households", "used_archives")}
-    out.update({name: rows[name] for name in (
-        "archived", "responses", "aware", "rated", "satisfied", "down_received",
-        "down_visited", "elderly_checked")})
-    out["archived_in_period"] = out.pop("archived")
-    for prefix in ("htn", "dm"):
-        untouched = before[f"{prefix}_open"] - rows[f"{prefix}_carry"]
-        out[f"{prefix}_managed"] = untouched + rows[f"{prefix}_managed_t"]
-        out[f"{prefix}_visits_required"] = (untouched * facts.required_followups(full_days)
-                                            + rows[f"{prefix}_visits_required_t"])
-        for name in ("standard", "controlled", "visits_done", "visits"):
-            out[f"{prefix}_{name}"] = rows[f"{prefix}_{name}"]
-    out["chronic_active"] = on_day["htn_open"] + on_day["dm_open"]
-    out["chronic_overdue"] = on_day["chronic_overdue_live" if live else "chronic_overdue"]
-    out["key_pop"] = on_day["key_by_profile"] + on_day["key_by_disease"]
-    out["key_contracted"] = (on_day["key_contracted_by_profile"]
-                             + on_day["key_contracted_by_disease"])
-    counts = pd.DataFrame(out).astype("int64")
+    found: dict[tuple[str, str], dict[int, dict]] = {}
+    for row in session.execute(queries.statement(sql, params), params):
+        found.setdefault((row[0], row[1]), {})[int(row[2])] = dict(zip(MEASURES, row[3:]))
+    by_grid = _counts(found, w, live)
+    counts = pd.DataFrame.from_dict(by_grid, orient="index").astype("int64")
     counts.index.name = "grid_id"
-    return counts
+    return counts, by_grid, _provided(found.get(("p", "t"), {}))
 
 
-def _provided(found: pd.DataFrame) -> pd.DataFrame:
-    teams = _part(found, "p", "t")
-    rows = [(int(team_id), column[len("prov_"):]) for team_id, row in teams.iterrows()
-            for column in teams.columns if column.startswith("prov_") and row[column] > 0]
+NOTHING = dict.fromkeys(MEASURES, 0)
+PLAIN = ("residents", "e_archives", "elderly", "children", "pregnant", "smi", "disabled",
+         "contracted", "households", "used_archives")
+IN_PERIOD = ("responses", "aware", "rated", "satisfied", "down_received", "down_visited",
+             "elderly_checked")
+
+
+def _counts(found: dict, w: queries.Window, live: bool) -> dict[int, dict[str, int]]:
+    """Per grid (and row 0: the centre's down referrals of people without an archive here),
+    the counts queries.per_grid gives. Plain dictionaries: hundreds of grids."""
+    on_days, befores = found.get(("a", "g"), {}), found.get(("s", "g"), {})
+    periods = found.get(("p", "g"), {})
+    required_all_days = facts.required_followups((w.as_of - w.start).days + 1)
+    out = {}
+    for grid_id in sorted(set(w.grids) | {0}):
+        on_day = on_days.get(grid_id, NOTHING)
+        before, rows = befores.get(grid_id, NOTHING), periods.get(grid_id, NOTHING)
+        if grid_id == 0:
+            rows = {m: sum(r[m] for r in found.get(("p", "i"), {}).values()) for m in MEASURES}
+        c = {name: int(on_day[name]) for name in PLAIN}
+        c.update((name, int(rows[name])) for name in IN_PERIOD)
+        c["archived_in_period"] = int(rows["archived"])
+        for prefix in ("htn", "dm"):
+            untouched = int(before[f"{prefix}_open"]) - int(rows[f"{prefix}_carry"])
+            c[f"{prefix}_managed"] = untouched + int(rows[f"{prefix}_managed_t"])
+            c[f"{prefix}_visits_required"] = (untouched * required_all_days
+                                              + int(rows[f"{prefix}_visits_required_t"]))
+            for name in ("standard", "controlled", "visits_done", "visits"):
+                c[f"{prefix}_{name}"] = int(rows[f"{prefix}_{name}"])
+        c["chronic_active"] = int(on_day["htn_open"]) + int(on_day["dm_open"])
+        c["chronic_overdue"] = int(on_day["chronic_overdue_live" if live else "chronic_overdue"])
+        c["key_pop"] = int(on_day["key_by_profile"]) + int(on_day["key_by_disease"])
+        c["key_contracted"] = (int(on_day["key_contracted_by_profile"])
+                               + int(on_day["key_contracted_by_disease"]))
+        out[grid_id] = c
+    return out
+
+
+def _provided(teams: dict[int, dict]) -> pd.DataFrame:
+    rows = [(team_id, measure[len("prov_"):]) for team_id, row in teams.items()
+            for measure, n in row.items() if measure.startswith("prov_") and n > 0]
     return pd.DataFrame(rows, columns=["team_id", "item"])
 
 
 def monthly(session: Session, w: queries.Window) -> pd.DataFrame:
     """Per month of the period up to as_of: survey counts and visits at target by program
     (as queries.monthly): the month rows of each past month, the current one up to as_of."""
-    session.flush()
+    sync(session)
     columns = ("responses", "aware", "rated", "satisfied", "htn_all_visits",
                "htn_all_at_target", "dm_all_visits", "dm_all_at_target")
     month = date(w.as_of.year, w.as_of.month, 1)
