@@ -4,7 +4,7 @@ from healthgrid.extensions import api
 
 from . import api as kpi_api, views
 from .cli import kpi_cli
-from .store import maintain as store
+from .store import hooks as store
 
 
 def init_app(app) -> None:

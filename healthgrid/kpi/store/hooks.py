@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.pool import Pool
 
 from healthgrid.chronic.models import ElderlyCheck, Enrollment, FollowUp
+from healthgrid.extensions import db
 from healthgrid.records.models import Contract, Household, Resident, ServiceRecord
 from healthgrid.referral.models import Referral
 from healthgrid.surveys.models import SurveyResponse
@@ -246,3 +247,19 @@ def _returned(_dbapi_connection, record) -> None:
 def _reset(_dbapi_connection, record, _reset_state) -> None:
     if record is not None:
         record.info.pop(PENDING, None)
+
+
+def _imported(_sender, resident_ids: list[int], day=None, **_kw) -> None:
+    session = db.session
+    households = list(session.scalars(select(Resident.household_id).where(
+        Resident.id.in_(resident_ids)).distinct())) if len(resident_ids) < 30_000 else list(
+        session.scalars(select(Resident.household_id).where(
+            Resident.id.between(min(resident_ids), max(resident_ids))).distinct()))
+    maintain.add_new(session, resident_ids, households)
+
+
+def connect() -> None:
+    """Called once by the app factory: an Excel import inserts its households and residents
+    in bulk (all new), which the session events do not see."""
+    from healthgrid.records.imports import residents_imported
+    residents_imported.connect(_imported, weak=False)

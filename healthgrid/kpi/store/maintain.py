@@ -10,7 +10,6 @@ from sqlalchemy import delete, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from healthgrid.extensions import db
 from healthgrid.records.models import Household, Resident
 
 from ..models import KpiLevelFact, KpiPeriodFact
@@ -118,21 +117,3 @@ def add_new(session: Session, resident_ids: list[int], household_ids: list[int])
         load.household_deltas(session, Household.__table__.c.id.in_(
             household_ids[i:i + 5_000]), fresh)
     add(session, fresh)
-
-
-def _imported(_sender, resident_ids: list[int], day=None, **_kw) -> None:
-    session = db.session
-    households = list(session.scalars(select(Resident.household_id).where(
-        Resident.id.in_(resident_ids)).distinct())) if len(resident_ids) < 30_000 else list(
-        session.scalars(select(Resident.household_id).where(
-            Resident.id.between(min(resident_ids), max(resident_ids))).distinct()))
-    add_new(session, resident_ids, households)
-
-
-def connect() -> None:
-    """Called once by the app factory: an Excel import inserts its households and residents
-    in bulk (all new), which the session events do not see. Importing the hooks module
-    starts the session events."""
-    from . import hooks  # noqa: F401
-    from healthgrid.records.imports import residents_imported
-    residents_imported.connect(_imported, weak=False)
