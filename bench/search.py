@@ -7,8 +7,8 @@
 Builds a demo district of --residents people (default 1,000,000) in a temporary SQLite
 file, or builds it once into --db-file / --database-url and reuses it on later runs.
 Then, for each kind of query a user types in the search box — name prefix (surname and
-first given-name character), pinyin initials (2-3 letters), full ID number, archive
-number — it samples --queries different queries from the data (fixed seed) and times
+first given-name character), pinyin initials (2-3 letters), full pinyin, the last four
+of a phone or an ID number, full ID number, archive number — it samples --queries different queries from the data (fixed seed) and times
 search_residents(scope, q, None, page 1, 20 per page) with an admin scope and with the
 centre manager's scope (all the centre's grids). The baseline is the same search written
 by hand: the listed columns (LIST_COLUMNS), the same WHERE, ORDER BY name, id, LIMIT 20,
@@ -46,7 +46,7 @@ from healthgrid.records.services import LIST_COLUMNS, search_residents  # noqa: 
 
 PER_PAGE = 20
 LIMITS = {"median_ms": 20, "ratio": 2.0}
-KINDS = ("name_prefix", "initials", "id_number", "archive_no")
+KINDS = ("name_prefix", "initials", "pinyin", "tail", "id_number", "archive_no")
 COLUMNS = [column.key for column in LIST_COLUMNS]  # what the app reads: the list's columns
 UNIQUE = ("id_number", "archive_no")
 
@@ -67,6 +67,8 @@ def sample_queries(n: int, seed: int) -> dict[str, list[str]]:
             "name_prefix": r.name[:2] if len(r.name) >= 3 else None,
             "initials": r.name_initials[:rng.choice((2, 3))] if len(r.name_initials) >= 3
             else None,
+            "pinyin": r.name_pinyin if r.name_pinyin and len(r.name_pinyin) >= 4 else None,
+            "tail": (r.phone_tail, r.id_tail)[rng.randrange(2)],
             "id_number": r.id_number,
             "archive_no": r.archive_no,
         }
@@ -96,19 +98,31 @@ class Baseline:
             self.mark = "%s"
         self.sql: dict = {}
 
-    def condition(self, kind: str) -> str:
+    def _prefix(self, column: str) -> str:
         m = self.mark
-        if kind in UNIQUE:
-            return f"{kind} = {m}"
-        column = "name" if kind == "name_prefix" else "name_initials"
         if self.sqlite:  # an index range: SQLite's LIKE ignores the index by default
             return f"{column} >= {m} AND {column} < {m}"
         return f"{column} LIKE {m}"
 
+    def condition(self, kind: str) -> str:
+        m = self.mark
+        if kind in UNIQUE:
+            return f"{kind} = {m}"
+        if kind in ("initials", "pinyin"):  # letters: initials or full pinyin
+            return f"(({self._prefix('name_initials')}) OR ({self._prefix('name_pinyin')}))"
+        if kind == "tail":  # four digits: a phone's or an ID number's tail, or a phone prefix
+            return f"(phone_tail = {m} OR id_tail = {m} OR ({self._prefix('phone')}))"
+        return self._prefix("name")
+
     def params(self, kind: str, q: str) -> list:
         if kind in UNIQUE:
             return [q]
-        return [q, q + "\U0010ffff"] if self.sqlite else [q + "%"]
+        prefix = [q, q + "\U0010ffff"] if self.sqlite else [q + "%"]
+        if kind in ("initials", "pinyin"):
+            return prefix * 2
+        if kind == "tail":
+            return [q, q, *prefix]
+        return prefix
 
     def statements(self, kind: str, grid_ids: tuple[int, ...] | None) -> tuple[str, str]:
         """The page's and the count's SQL, written once per kind and scope (as the app

@@ -296,6 +296,18 @@ def programs_of_resident(resident: Resident) -> list[str]:
         Enrollment.resident_id == resident.id, Enrollment.status == "active")))
 
 
+def programs_of_residents(resident_ids: list[int]) -> dict[int, list[str]]:
+    """Active programs of a page of residents, in one query."""
+    found: dict[int, list[str]] = {}
+    if resident_ids:
+        for resident_id, program in db.session.execute(select(
+                Enrollment.resident_id, Enrollment.program).where(
+                Enrollment.resident_id.in_(resident_ids), Enrollment.status == "active")
+                .order_by(Enrollment.program)):
+            found.setdefault(resident_id, []).append(program)
+    return found
+
+
 def timeline_of_resident(resident: Resident) -> list:
     from flask import url_for
     from flask_babel import gettext as _

@@ -15,5 +15,6 @@ def init_app(app) -> None:
     app.cli.add_command(chronic_cli)
     services.follow_archive_events()
     records.PROGRAM_SOURCES.add(services.programs_of_resident)
+    records.PROGRAMS_OF_MANY.add(services.programs_of_residents)
     records.TIMELINE_SOURCES.add(services.timeline_of_resident)
     records_views.RESIDENT_PANELS.add(views.programs_panel)

@@ -7,7 +7,7 @@ from random import Random
 from healthgrid.extensions import db
 from healthgrid.org.models import Community, Grid
 from healthgrid.records.models import Household, Resident
-from healthgrid.records.rules import archive_number, name_initials
+from healthgrid.records.rules import archive_number, search_keys
 
 from . import synth
 from .bulk import insert_rows, next_id, prepare_bulk_session, reset_sequences, update_by_id
@@ -198,7 +198,7 @@ def _grid_population(rng: Random, ctx: DemoContext, grid: GridPlan, ids: synth.I
                 "grid_id": grid.id,
                 "archive_no": None,
                 "name": name,
-                "name_initials": name_initials(name),
+                **search_keys(name, phone, id_number),
                 "sex": sex,
                 "birth_date": birth,
                 "id_number": id_number,

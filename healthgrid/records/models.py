@@ -42,6 +42,11 @@ class Resident(db.Model):
         Index("ix_resident_name_initials", "name_initials",
               postgresql_ops={"name_initials": "text_pattern_ops"}),
         Index("ix_resident_phone", "phone", postgresql_ops={"phone": "text_pattern_ops"}),
+        Index("ix_resident_name_pinyin", "name_pinyin",
+              postgresql_ops={"name_pinyin": "text_pattern_ops"}),
+        # The last four of a phone or an ID number, typed in the search box.
+        Index("ix_resident_phone_tail", "phone_tail"),
+        Index("ix_resident_id_tail", "id_tail"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +56,9 @@ class Resident(db.Model):
     archive_no: Mapped[str] = mapped_column(String(17), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     name_initials: Mapped[str] = mapped_column(String(16))
+    name_pinyin: Mapped[str | None] = mapped_column(String(64))
+    phone_tail: Mapped[str | None] = mapped_column(String(4))
+    id_tail: Mapped[str | None] = mapped_column(String(4))
     sex: Mapped[str] = mapped_column(String(6))
     birth_date: Mapped[date] = mapped_column(index=True)
     id_number: Mapped[str | None] = mapped_column(String(18), unique=True)

@@ -55,6 +55,14 @@ def normalize_id_number(value: str | None) -> str | None:
     return value or None
 
 
+def id_number_facts(id_number: str | None) -> tuple[date, str] | None:
+    """(birth date, sex) a valid ID number encodes; None for one that is not valid."""
+    number = (id_number or "").strip().upper()
+    if not re.fullmatch(r"\d{17}[\dX]", number) or id_number_problem(number, None, None):
+        return None
+    return ric.get_birth_date(number), "male" if int(number[16]) % 2 == 1 else "female"
+
+
 def id_number_problem(id_number: str, birth_date: date | None, sex: str | None) -> str | None:
     """Why an ID number is unacceptable for this person (a message key), or None.
 
@@ -176,13 +184,40 @@ def name_initials(name: str) -> str:
     return "".join(_initial(ch) for ch in name)[:16]
 
 
+@lru_cache(maxsize=20000)
+def _syllable(char: str) -> str:
+    if char.isascii():
+        return char.lower() if char.isalnum() else ""
+    found = pinyin(char, style=Style.NORMAL, heteronym=False, strict=False)
+    return found[0][0].lower() if found and found[0] and found[0][0].isascii() else ""
+
+
+def name_pinyin(name: str) -> str:
+    """Full pinyin for search, without tones or spaces: 柳建国 → liujianguo."""
+    return "".join(_syllable(ch) for ch in name)[:64]
+
+
+def _tail(value: str | None) -> str | None:
+    compact = "".join(ch for ch in (value or "") if ch.isalnum()).upper()
+    return compact[-4:] if len(compact) >= 4 else None
+
+
+def search_keys(name: str, phone: str | None, id_number: str | None) -> dict:
+    """The columns the search box looks in besides the typed ones: pinyin initials and full
+    pinyin of the name, the last four characters of the phone and of the ID number."""
+    return {"name_initials": name_initials(name), "name_pinyin": name_pinyin(name),
+            "phone_tail": _tail(phone), "id_tail": _tail(id_number)}
+
+
 # What an entry of digits is, by its length (an ID number may end in X); up to 12 digits
 # are (part of) a phone number.
 _DIGITS_BY_LENGTH = {17: "archive_no", 18: "id_number",
                      **dict.fromkeys(range(13, 17), "archive_prefix"),
                      **dict.fromkeys(range(1, 13), "phone")}
 _LANDLINE_DASHED = re.compile(r"0\d{2,3}-\d{7,8}")
-_INITIALS = re.compile(r"[a-z]{1,16}")
+_INITIALS = re.compile(r"[a-z]{1,64}")  # initials (zs) or full pinyin (zhangsan)
+_TAIL = re.compile(r"\d{3}[\dX]")  # the last four of a phone or an ID number
+_CJK_SPACES = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 
 
 def classify_query(q: str) -> tuple[str, str]:
@@ -195,6 +230,8 @@ def classify_query(q: str) -> tuple[str, str]:
     q = q.strip()
     plain = unicodedata.normalize("NFKC", q)
     compact = plain.replace(" ", "").upper()
+    if len(compact) == 4 and _TAIL.fullmatch(compact):
+        return "tail", compact
     digits = compact[:-1] if len(compact) == 18 and compact[-1] == "X" else compact
     if digits.isascii() and digits.isdigit() and len(compact) in _DIGITS_BY_LENGTH:
         return _DIGITS_BY_LENGTH[len(compact)], compact
@@ -202,4 +239,5 @@ def classify_query(q: str) -> tuple[str, str]:
         return "phone", plain
     if _INITIALS.fullmatch(plain.lower()):
         return "initials", plain.lower()
-    return "name", q
+    # Chinese names have no spaces: 柳 建国 is 柳建国.
+    return "name", _CJK_SPACES.sub("", q)

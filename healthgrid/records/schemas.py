@@ -5,7 +5,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from healthgrid.forms import Blankless, Id, Invalid
-from marshmallow import (missing, Schema, fields, post_load, validate,
+from marshmallow import (missing, Schema, fields, post_load, pre_load, validate,
                          validates, validates_schema)
 
 from healthgrid.clock import today
@@ -181,6 +181,22 @@ class ResidentBaseSchema(Blankless, ProfileFields):
     archive_medium = choice(rules.ARCHIVE_MEDIA, default="electronic")
     ethnicity = fields.String(load_default=None, allow_none=True,
                               validate=validate.OneOf(profile.ETHNICITIES))
+
+    @pre_load
+    def _from_the_id_number(self, data, **_kw):
+        """A sex or birth date left blank is the one a valid ID number encodes."""
+        if not isinstance(data, dict):
+            return data
+        facts = rules.id_number_facts(data.get("id_number"))
+        if facts is None:
+            return data
+        birth, sex = facts
+        data = dict(data)
+        if not str(data.get("birth_date") or "").strip():
+            data["birth_date"] = birth.isoformat()
+        if not str(data.get("sex") or "").strip():
+            data["sex"] = sex
+        return data
 
     @validates("birth_date")
     def _birth_date_plausible(self, value, **_kw):

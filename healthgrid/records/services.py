@@ -8,7 +8,7 @@ from operator import itemgetter
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Connection, bindparam, func, literal_column, select
+from sqlalchemy import Connection, bindparam, func, literal_column, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -80,9 +80,9 @@ def register_resident(household: Household, data: dict, day: date) -> Resident:
     _check_id_unique(data.get("id_number"))
     _disabled_from_list(data)
     resident = Resident(household_id=household.id, grid_id=household.grid_id,
-                        archive_no=_next_archive_number(household.grid),
-                        name_initials=rules.name_initials(data["name"]), created_on=day,
-                        status="active", history=[])
+                        archive_no=_next_archive_number(household.grid), created_on=day,
+                        status="active", history=[], **rules.search_keys(
+                            data["name"], data.get("phone"), data.get("id_number")))
     history.apply(resident, data)
     for key, value in data.items():
         setattr(resident, key, value)
@@ -126,8 +126,10 @@ def update_resident(resident: Resident, data: dict) -> Resident:
         _check_id_unique(changes["id_number"], resident.id)
     for key, value in changes.items():
         setattr(resident, key, value)
-    if "name" in changes:
-        resident.name_initials = rules.name_initials(resident.name)
+    if {"name", "phone", "id_number"} & changes.keys():
+        for key, value in rules.search_keys(resident.name, resident.phone,
+                                            resident.id_number).items():
+            setattr(resident, key, value)
     if changed_lists and not changes:
         resident.updated_at = utcnow()  # the rows changed: the archive's version moves too
     if changes or changed_lists:
@@ -240,6 +242,9 @@ def expiring_contracts(scope: Scope, day: date, within: int | None = None):
 _EXACT = {"archive_no": "archive_no", "id_number": "id_number"}  # unique columns
 _PREFIX = {"archive_prefix": "archive_no", "phone": "phone", "initials": "name_initials",
            "name": "name"}
+# Kinds looked up in several columns at once, each through its own index (OR).
+_EITHER = {"initials": (("prefix", "name_initials"), ("prefix", "name_pinyin")),
+           "tail": (("equal", "phone_tail"), ("equal", "id_tail"), ("prefix", "phone"))}
 
 
 def _search_filters(scope: Scope, kind: str | None, by_grid: bool, dialect: str) -> list:
@@ -258,29 +263,35 @@ def _search_filters(scope: Scope, kind: str | None, by_grid: bool, dialect: str)
         filters.append(c.grid_id == bindparam("search_grid"))
     if kind in _EXACT:
         filters.append(c[_EXACT[kind]] == bindparam("search_value"))
+    elif kind in _EITHER:
+        filters.append(or_(*(c[column] == bindparam("search_value") if how == "equal"
+                             else _prefix(c[column], dialect)
+                             for how, column in _EITHER[kind])))
     elif kind in _PREFIX:
-        column = c[_PREFIX[kind]]
-        if dialect == "postgresql":
-            filters.append(column.like(bindparam("search_value"), escape="\\"))
-        else:
-            # SQLite compares text by code points, so [p, p + U+10FFFF) is exactly
-            # "starts with p", and answered from the index (its LIKE is not).
-            filters.append((column >= bindparam("search_value"))
-                           & (column < bindparam("search_end")))
+        filters.append(_prefix(c[_PREFIX[kind]], dialect))
     return filters
+
+
+def _prefix(column, dialect: str):
+    if dialect == "postgresql":
+        return column.like(bindparam("search_like"), escape="\\")
+    # SQLite compares text by code points, so [p, p + U+10FFFF) is exactly "starts with p",
+    # and answered from the index (its LIKE is not).
+    return (column >= bindparam("search_value")) & (column < bindparam("search_end"))
 
 
 def _search_values(kind: str | None, value: str | None, grid_id: int | None,
                    dialect: str) -> dict:
     values = {} if grid_id is None else {"search_grid": grid_id}
-    if kind in _PREFIX:
+    if kind is None:
+        return values
+    values["search_value"] = value
+    if kind in _PREFIX or kind in _EITHER:
         if dialect == "postgresql":
             escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            values["search_value"] = escaped + "%"
+            values["search_like"] = escaped + "%"
         else:
-            values["search_value"], values["search_end"] = value, value + "\U0010ffff"
-    elif kind is not None:
-        values["search_value"] = value
+            values["search_end"] = value + "\U0010ffff"
     return values
 
 
@@ -459,6 +470,16 @@ def programs_of(resident: Resident) -> frozenset[str]:
 
 
 PROGRAM_SOURCES = Hooks()
+# The same for a page of search results: source(ids) -> {resident id: [program, ...]}.
+PROGRAMS_OF_MANY = Hooks()
+
+
+def programs_by_resident(resident_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for source in PROGRAMS_OF_MANY:
+        for resident_id, programs in source(resident_ids).items():
+            found.setdefault(resident_id, []).extend(programs)
+    return found
 
 
 def key_populations_of(resident: Resident, day: date) -> list[str]:

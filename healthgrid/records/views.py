@@ -73,14 +73,20 @@ def residents():
         params = {"q": "", "grid_id": None, "page": 1, "per_page": 20}
     items, total = services.search_residents(current_scope(), params["q"], params["grid_id"],
                                              params["page"], params["per_page"])
+    day = today()
     return render_template("records/residents.html", items=items, total=total, params=params,
+                           programs=services.programs_by_resident([r.id for r in items]),
+                           age=lambda r: rules.age_on(r.birth_date, day),
                            grids=_grid_choices(), errors=errors, mask_id=rules.mask_id_number,
                            mask_phone=rules.mask_phone)
 
 
 @bp.route("/households/new", methods=["GET", "POST"])
 def household_new():
-    errors, form = {}, {"grid_id": request.args.get("grid_id", "")}
+    grids = _grid_choices()
+    # A doctor's team serves one grid, most often: it is chosen already.
+    chosen = request.args.get("grid_id", "") or (str(grids[0][0]) if len(grids) == 1 else "")
+    errors, form = {}, {"grid_id": chosen}
     if request.method == "POST":
         form = clean_form(request.form)
         data, errors = load_form(HouseholdSchema(), form)
@@ -91,7 +97,7 @@ def household_new():
             flash(_("Household registered. Now add its members."), "success")
             return redirect(url_for("records.resident_new", household_id=household.id))
     return render_template("records/household_form.html", errors=errors, form=form,
-                           grids=_grid_choices()), (422 if errors else 200)
+                           grids=grids), (422 if errors else 200)
 
 
 @bp.route("/households/<int:household_id>")
@@ -106,6 +112,8 @@ def resident_new(household_id: int):
     household = services.get_household_or_404(household_id)
     errors, form = {}, {"relation_to_head": "" if household.members else "head",
                         "archive_medium": "electronic", "residence_type": "registered"}
+    if not household.members and household.head_name:
+        form["name"] = household.head_name  # the first member is the head, named already
     status = 422
     if request.method == "POST":
         form = clean_form(request.form)

@@ -47,14 +47,18 @@ def _matches(resident: Resident, q: str) -> bool:
         "archive_prefix": lambda: resident.archive_no.startswith(value),
         "id_number": lambda: resident.id_number == value,
         "phone": lambda: (resident.phone or "").startswith(value),
-        "initials": lambda: resident.name_initials.startswith(value),
+        "initials": lambda: resident.name_initials.startswith(value)
+        or (resident.name_pinyin or "").startswith(value),
+        "tail": lambda: value in (resident.phone_tail, resident.id_tail)
+        or (resident.phone or "").startswith(value),
         "name": lambda: resident.name.startswith(value),
     }[kind]()
 
 
 def _queries(db):
     some = db.session.scalars(select(Resident).order_by(Resident.id)).all()
-    return ["", "张", "张三", "张_", "张%", "%", "_", "zs", "ZS", "z", "13800130",
+    return ["", "张", "张三", "张_", "张%", "%", "_", "zs", "ZS", "z", "13800130", "0007",
+            "zhangsan", "zhang", some[3].id_number[-4:], "张 三",
             some[0].id_number, some[0].id_number.lower(), some[4].archive_no,
             some[4].archive_no[:15], f" {some[8].archive_no} ", "李四x", "无此人"]
 

@@ -115,7 +115,7 @@ def write(plan: Plan, day: date, progress: Progress | None) -> tuple[int, list[i
                       for key, h in ((k, plan.households[k]) for k in keys)]
     _insert(Household.__table__, household_rows, progress, 0, total)
     resident_ids = _reserve_ids(Resident.__table__, len(plan.residents))
-    initials, archive_number = rules.name_initials, rules.archive_number
+    search_keys, archive_number = rules.search_keys, rules.archive_number
     resident_rows = []
     for resident_id, (_row, key, data) in zip(resident_ids, plan.residents):
         grid = plan.households[key].grid
@@ -125,7 +125,8 @@ def write(plan: Plan, day: date, progress: Progress | None) -> tuple[int, list[i
             **_RESIDENT_DEFAULTS, **data, "id": resident_id, "household_id": household_ids[key],
             "grid_id": grid.id,
             "archive_no": archive_number(*codes, sequence[grid.community_id]),
-            "name_initials": initials(data["name"]), "status": "active", "created_on": day,
+            **search_keys(data["name"], data.get("phone"), data.get("id_number")),
+            "status": "active", "created_on": day,
             "created_at": now, "updated_at": now, "version": 1})
     _insert(Resident.__table__, resident_rows, progress, len(household_rows), total)
     return len(household_rows), resident_ids
