@@ -12,6 +12,7 @@ from healthgrid.org.models import Team
 from healthgrid.records.services import get_resident_or_404
 
 from . import services
+from .rules import PROGRAMS
 from .access import get_check_or_404, get_enrollment_or_404, get_followup_or_404
 from .schemas import (CheckOutSchema, CheckSchema, EnrollmentCreateSchema, EnrollmentExitSchema,
                       EnrollmentOutSchema, FollowupDetailSchema, FollowupSchema,
@@ -113,6 +114,45 @@ def get_check(check_id: int):
     """An annual check as recorded: every field of the national form, the self-care score
     and level, BMI, screening flags, next due date and who recorded it."""
     return get_check_or_404(check_id)
+
+
+@blp.route("/residents/<int:resident_id>/forms.pdf", methods=["GET"])
+@team_roles
+@blp.response(200, description="The resident's national forms as a PDF",
+              content_type="application/pdf")
+def resident_forms_pdf(resident_id: int):
+    """The personal basic information form, every annual check and the follow-up sheets
+    of `year` (four visits a sheet), in the national layout."""
+    from flask import request
+    from healthgrid.downloads import pdf_response
+    from . import printing
+    resident = get_resident_or_404(resident_id)
+    year = request.args.get("year", type=int) or today().year
+    data = printing.resident_forms_pdf(resident, year)
+    db.session.commit()
+    return pdf_response(data, f"archive-{resident.archive_no}-{year}.pdf")
+
+
+@blp.route("/grids/<int:grid_id>/forms.pdf", methods=["GET"])
+@team_roles
+@blp.response(200, description="A grid's national forms of one program as a PDF",
+              content_type="application/pdf")
+def grid_forms_pdf(grid_id: int):
+    """Every enrolled resident of the grid in `program`: the follow-up sheets of `year`
+    (the annual checks for elderly); `profile=1` adds each one's basic information form."""
+    from flask import request
+    from healthgrid.auth.scope import get_grid_or_404
+    from healthgrid.downloads import pdf_response
+    from . import printing
+    grid = get_grid_or_404(grid_id)
+    program = request.args.get("program", "hypertension")
+    if program not in PROGRAMS:
+        abort(422, errors={"program": ["Not one of the allowed choices."]})
+    year = request.args.get("year", type=int) or today().year
+    data = printing.grid_forms_pdf(grid, program, year,
+                                   with_profile=request.args.get("profile") == "1")
+    db.session.commit()
+    return pdf_response(data, f"grid-{grid.code}-{program}-{year}.pdf")
 
 
 @blp.route("/worklist", methods=["GET"])

@@ -10,11 +10,11 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from healthgrid.auth.loading import roles_required
-from healthgrid.auth.scope import current_scope
+from healthgrid.auth.scope import current_scope, get_grid_or_404
 from healthgrid.auth.services import audit
 from healthgrid.charts import Chart, Series, TargetLine, line_chart
 from healthgrid.clock import today
-from healthgrid.downloads import xlsx_response
+from healthgrid.downloads import pdf_response, xlsx_response
 from healthgrid.extensions import db
 from healthgrid.forms import clean_form, load_form, post_small_form
 from healthgrid.labels import choices, label
@@ -22,7 +22,7 @@ from healthgrid.org.models import Grid, Team
 from healthgrid.records.models import Resident
 from healthgrid.records.services import get_resident_or_404
 
-from . import check_pages, checkform, national, rules, services
+from . import check_pages, checkform, national, printing, rules, services
 from .access import get_enrollment_or_404, get_followup_or_404
 from .models import ElderlyCheck, Enrollment, FollowUp
 from .schemas import (CheckSchema, recorder_name, EnrollmentCreateSchema, EnrollmentExitSchema,
@@ -210,6 +210,50 @@ def check(check_id: int):
     return render_template("chronic/check.html", check=item, enrollment=enrollment,
                            resident=resident, offers=offers, day=today(),
                            recorder_name=recorder_name, **_check_context())
+
+
+# --- the national forms on paper ---------------------------------------------------------
+
+def _year() -> int:
+    year = request.args.get("year", type=int) or today().year
+    if not 2000 <= year <= today().year + 1:
+        abort(404)
+    return year
+
+
+@bp.route("/residents/<int:resident_id>/forms.pdf")
+def resident_forms_pdf(resident_id: int):
+    """One resident's national forms: personal basic information, annual checks, the
+    year's follow-up sheets."""
+    resident = get_resident_or_404(resident_id)
+    year = _year()
+    data = printing.resident_forms_pdf(resident, year)
+    db.session.commit()
+    return pdf_response(data, _("Health archive %(name)s %(year)s.pdf", name=resident.name,
+                                year=year), fallback=f"archive-{resident.archive_no}-{year}.pdf")
+
+
+@bp.route("/grids/<int:grid_id>/forms")
+def grid_forms(grid_id: int):
+    """Print a grid's paper files: a program, a year."""
+    grid = get_grid_or_404(grid_id)
+    return render_template("chronic/grid_forms.html", grid=grid, programs=choices("program"),
+                           year=today().year)
+
+
+@bp.route("/grids/<int:grid_id>/forms.pdf")
+def grid_forms_pdf(grid_id: int):
+    grid = get_grid_or_404(grid_id)
+    program = request.args.get("program", "hypertension")
+    if program not in rules.PROGRAMS:
+        abort(404)
+    year = _year()
+    data = printing.grid_forms_pdf(grid, program, year,
+                                   with_profile=request.args.get("profile") == "1")
+    db.session.commit()
+    return pdf_response(data, _("%(grid)s %(program)s %(year)s.pdf", grid=grid.name,
+                                program=label("program", program), year=year),
+                        fallback=f"grid-{grid.code}-{program}-{year}.pdf")
 
 
 # --- worklist ---------------------------------------------------------------------------
