@@ -74,3 +74,17 @@ def archive_numbers(scope: Scope, resident_ids) -> dict[int, str]:
         return {}
     return dict(db.session.execute(select(Resident.id, Resident.archive_no).where(
         Resident.id.in_(ids), scope.grid_filter(Resident.grid_id))).all())
+
+
+def object_names(refs) -> dict[tuple[str, int], str]:
+    """Names of the teams, grids, institutions and staff an audit page's details name."""
+    from healthgrid.org.models import Community, Grid, Institution, Staff, Team
+    models = {"team": Team, "grid": Grid, "institution": Institution, "community": Community,
+              "staff": Staff}
+    names: dict[tuple[str, int], str] = {}
+    for kind, model in models.items():
+        ids = sorted(i for k, i in refs if k == kind)
+        if ids:
+            names.update({(kind, i): name for i, name in db.session.execute(
+                select(model.id, model.name).where(model.id.in_(ids)))})
+    return names

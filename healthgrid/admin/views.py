@@ -10,6 +10,7 @@ from healthgrid.forms import clean_form, load_form
 
 from . import services
 from .schemas import AuditSearchSchema, action_text
+from .words import detail_text, object_text, references
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -35,7 +36,10 @@ def audit_log():
     else:
         params, archive_nos = AuditSearchSchema().load({}), {}
     query = {k: v for k, v in form.items() if k != "page"}
+    names = services.object_names(references(e.detail for e in entries))
     return render_template("admin/audit.html", entries=entries, total=total, form=form,
                            errors=errors, params=params, query=query,
-                           archive_nos=archive_nos, action_text=action_text), \
+                           archive_nos=archive_nos, action_text=action_text,
+                           object_text=object_text,
+                           detail_text=lambda detail: detail_text(detail, names)), \
         (422 if errors else 200)

@@ -32,6 +32,12 @@ class User(UserMixin, db.Model):
     staff = relationship("Staff")
 
     @property
+    def display_name(self) -> str:
+        """The person's name where the account belongs to a staff member (what people read
+        on pages), else the username."""
+        return self.staff.name if self.staff is not None else self.username
+
+    @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 

@@ -41,8 +41,8 @@ def _row(code: str, value: rules.Value, name: str = "") -> list:
 def indicator_workbook(result: services.Result) -> bytes:
     book = Workbook()
     sheet = book.sheet(_("Indicators"))
-    sheet.row([f"{result.scope.name} · {result.period.label} · {_('as of')} "
-                  f"{result.as_of.isoformat()}"])
+    sheet.row([f"{result.scope.name} · {result.period.label} · "
+               f"{_('as of %(d)s', d=result.as_of.isoformat())}"])
     headers = [_("Indicator"), _("Numerator"), _("Denominator"), _("Rate (%)"),
                _("Target (%)"), _("Met")]
     sheet.row(headers, style="bold")

@@ -75,3 +75,4 @@ class ReferralEvent(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
     referral: Mapped[Referral] = relationship(back_populates="events")
+    user = relationship("User")  # the history names the person (username kept as written)

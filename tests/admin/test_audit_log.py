@@ -60,7 +60,8 @@ def test_page_shows_who_when_what_where(login_as, story):
     page = login_as(story["admin"]).get("/admin/audit?action=resident.view&user=dr_wang") \
         .get_data(as_text=True)
     assert "dr_wang" in page and "resident.view" in page and "10.0.0.7" in page
-    assert f"resident #{story['ours'].id}" in page and story["ours"].archive_no in page
+    # The object in words (issue #17), its number beside it.
+    assert f"居民档案 #{story['ours'].id}" in page and story["ours"].archive_no in page
     assert "2026-03-01 09:00:00" in page  # 01:00 UTC is 09:00 in Beijing
     assert "查看健康档案" in page  # the action in words, beside its code
 
