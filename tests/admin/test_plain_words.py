@@ -3,7 +3,7 @@ words, the indicators workbook's title, and people by their names rather than us
 (the top bar, a referral's history)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from io import BytesIO
 
 from openpyxl import load_workbook
