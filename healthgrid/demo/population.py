@@ -9,7 +9,7 @@ from healthgrid.org.models import Community, Grid
 from healthgrid.records.models import Household, Resident
 from healthgrid.records.rules import archive_number, search_keys
 
-from . import synth
+from . import national, synth
 from .bulk import insert_rows, next_id, prepare_bulk_session, reset_sequences, update_by_id
 from .context import CommunityPlan, DemoContext, GridPlan, Person
 
@@ -38,6 +38,7 @@ _DISABILITIES = ("肢体残疾", "视力残疾", "听力残疾", "言语残疾",
 
 def create_population(ctx: DemoContext) -> None:
     rng = ctx.rng("population")
+    profile_rng = ctx.rng("national-profile")
     writer = _Writer(ctx)
     ids = synth.IdNumbers(ctx.rng("id_numbers"))
     prepare_bulk_session()
@@ -57,6 +58,7 @@ def create_population(ctx: DemoContext) -> None:
             official = round(grid.households * (0.95 + rng.random() * 0.1))
             grid_households.append((grid.id, official))
         _number_archives(ctx, community, residents)
+        _add_profiles(profile_rng, ctx, residents)
         ctx.people.extend(_person(row) for row in residents)
         writer.add(households, residents)
     writer.flush()
@@ -67,6 +69,24 @@ def create_population(ctx: DemoContext) -> None:
     reset_sequences(Household.__table__, Resident.__table__)
     db.session.commit()
     ctx.counts.update(households=writer.households, residents=writer.residents)
+
+
+_DISABILITY_CODES = dict(zip(_DISABILITIES, ("physical", "visual", "hearing", "speech",
+                                             "intellectual", "mental")))
+
+
+def _add_profiles(rng: Random, ctx: DemoContext, residents: list[dict]) -> None:
+    """The personal basic information choices (demo/national.py), from a generator of
+    their own: the rest of the population is drawn as before."""
+    as_of = ctx.as_of
+    for row in residents:
+        birth = row["birth_date"]
+        age = as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day))
+        row.update(national.profile_fields(rng, age, row["allergies"], row["payment_type"]))
+        row["disabilities"] = _DISABILITY_CODES.get(row["disability"]) if row["disabled"] \
+            else ("none" if rng.random() < 0.8 else None)
+        if row["disabilities"]:
+            row["disability"] = None if row["disabilities"] != "other" else row["disability"]
 
 
 def _person(row: dict) -> Person:

@@ -11,8 +11,10 @@ from datetime import date
 from random import Random
 
 from healthgrid.chronic import rules
-from healthgrid.chronic.models import ElderlyCheck, Enrollment, FollowUp
+from healthgrid.chronic.models import ElderlyCheck, Enrollment, FollowUp, FollowUpMedicine
+from healthgrid.records.models import ResidentHistory
 
+from . import national
 from .bulk import TupleWriter, Values
 from .context import DemoContext, Person
 from .recordkit import (RECORD_DAYS, WORKDAY_SECONDS, age_at, birthday_ordinal, team_accounts,
@@ -53,14 +55,16 @@ FOLLOWUP_COLUMNS = ("id", "enrollment_id", "visit_date", "method", "sbp", "dbp",
                     "heart_rate", "temperature", "weight", "height", "symptoms",
                     "adverse_reaction", "new_complication", "pregnant_or_lactating",
                     "medication_adherence", "drugs", "note", "classification", "at_target",
-                    "referral", "reasons", "next_due_date", "recorded_by_id", "created_at")
+                    "referral", "reasons", "next_due_date", "recorded_by_id", "created_at",
+                    *national.FOLLOWUP_NATIONAL)
 ENROLLMENT_COLUMNS = ("id", "resident_id", "program", "enrolled_on", "status", "exit_reason",
                       "exited_on", "next_due_date", "last_referral", "last_visit_date",
                       "created_at", "version")
 CHECK_COLUMNS = ("id", "enrollment_id", "check_date", "eating", "washing", "dressing",
                  "toileting", "mobility", "selfcare_score", "selfcare_level", "sbp", "dbp",
                  "weight", "height", "bmi", "fpg", "lab_results", "guidance", "flags",
-                 "next_due_date", "recorded_by_id", "created_at")
+                 "next_due_date", "recorded_by_id", "created_at", "details")
+HISTORY_COLUMNS = ("resident_id", "kind", "code", "on_date")
 
 
 class Schedule:
@@ -104,6 +108,12 @@ class Programs:
                                      parents=(self.enrollments,))
         self.checks = TupleWriter(ElderlyCheck.__table__, CHECK_COLUMNS, ctx.batch_size,
                                   parents=(self.enrollments,))
+        # The national sheets' fields come from a generator of their own (demo/national.py):
+        # the visits, classifications and schedules stay what they were.
+        self.nat = ctx.rng("national-forms")
+        self.medicines = TupleWriter(FollowUpMedicine.__table__, national.MEDICINE_COLUMNS,
+                                     ctx.batch_size, parents=(self.followups,))
+        self.history = TupleWriter(ResidentHistory.__table__, HISTORY_COLUMNS, ctx.batch_size)
         self.days = {}
 
     def day(self, ordinal: int) -> date:
@@ -117,7 +127,9 @@ class Programs:
         for index, person in enumerate(ctx.people):
             self.person(index, person)
         counts = {"enrollments": self.enrollments.close(), "follow_ups": self.followups.close(),
-                  "elderly_checks": self.checks.close()}
+                  "elderly_checks": self.checks.close(),
+                  "follow_up_medicines": self.medicines.close(),
+                  "history_rows": self.history.close()}
         ctx.counts.update(counts)
 
     def recorder(self, person: Person) -> int | None:
@@ -139,10 +151,11 @@ class Programs:
         htn_span = None
         if htn:
             htn_span = self.chronic(index, person, "hypertension", end)
+        dm_span = None
         if dm:
-            self.chronic(index, person, "diabetes", end)
+            dm_span = self.chronic(index, person, "diabetes", end)
         if age >= 65:
-            self.elderly(person, end, htn_span)
+            self.elderly(person, end, htn_span, dm_span)
 
     def enrollment_date(self, person: Person, end: int) -> int | None:
         random = self.rng.random
@@ -172,6 +185,8 @@ class Programs:
                 exited = enrolled + 1 + int(random() * span)
         enrollment_id = self.enrollments.take_id()
         enrolled_seconds = int(random() * WORKDAY_SECONDS)
+        # The disease in the past history, diagnosed when the management began.
+        self.history.add((person.id, "disease", program, self.values.day(enrolled)))
 
         # A patient's habits: how well controlled, which drugs, how regular.
         shares = CONTROL[program]
@@ -185,13 +200,16 @@ class Programs:
         # A weaker team has fewer patients at target, more so for the poorly controlled.
         target_rate = min(0.97, target_rate * quality ** 3)
         prone = random() < ADVERSE_PRONE
-        drugs_pool = HTN_DRUGS if program == "hypertension" else DM_DRUGS
-        drugs = "；".join(rng.sample(drugs_pool, 1 if random() < 0.6 else 2))
+        # The free-text regimen of earlier demos is still drawn (and dropped): the visits
+        # after it keep their random stream; the medicines are rows now (demo/national.py).
+        rng.sample(HTN_DRUGS if program == "hypertension" else DM_DRUGS,
+                   1 if random() < 0.6 else 2)
         adherence = "regular" if random() < 0.75 else (
             "intermittent" if random() < 0.8 else "none")
         male = person.sex == "male"
         height = round((158 if male else 148) + random() * 22, 0)
         weight = round((height / 100) ** 2 * (20 + random() * 10), 1)
+        habits = national.Habits(self.nat, program, male, height)
         stop = self.as_of if exited is None else exited - 1
         if random() < LOST_TO_FOLLOW_UP:
             stop = min(stop, self.window_start + int(random() * RECORD_DAYS))
@@ -207,7 +225,7 @@ class Programs:
         rows = []  # written after the enrollment row they refer to
         while visit <= stop:
             outcome, adverse = self.visit(rows, index, person, enrollment_id, program, visit,
-                                          previous, target_rate, prone, adherence, drugs,
+                                          previous, target_rate, prone, adherence, habits,
                                           weight, height)
             previous = rules.Previous(outcome.at_target, adverse)
             due = outcome.next_due_date.toordinal()
@@ -223,6 +241,8 @@ class Programs:
             values.moment(enrolled, enrolled_seconds), 1))
         for row in rows:
             self.followups.add(row)
+            for position, (name, times, dose, unit) in enumerate(habits.medicines):
+                self.medicines.add((row[0], position, name, times, dose, unit))
         if enrolled <= self.as_of and (exited is None or exited > self.as_of):
             self.ctx.chronic_on_as_of.add(person.id)
         self.ctx.schedules.setdefault(person.id, []).append(Schedule(
@@ -231,7 +251,7 @@ class Programs:
         return enrolled, exited
 
     def visit(self, rows, index, person, enrollment_id, program, ordinal, previous, target_rate,
-              prone, adherence, drugs, weight, height):
+              prone, adherence, habits, weight, height):
         rng, random = self.rng, self.rng.random
         age = age_at(person.birth, ordinal)
         symptoms: tuple[str, ...] = ()
@@ -295,9 +315,10 @@ class Programs:
             ",".join(symptoms) or None, adverse, complication, False,
             adherence if random() < 0.9 else ("intermittent" if adherence == "regular"
                                                else adherence),
-            drugs, None, outcome.classification, outcome.at_target, outcome.referral,
+            None, None, outcome.classification, outcome.at_target, outcome.referral,
             ",".join(outcome.reasons) or None, values.date(outcome.next_due_date),
-            self.recorder(person), values.moment(ordinal, recorded)))
+            self.recorder(person), values.moment(ordinal, recorded),
+            *national.visit_fields(self.nat, habits, program, values.day(ordinal - 3), fpg)))
         if outcome.referral != "none":
             self.ctx.flagged_visits.append((row_id, index, enrollment_id, program, ordinal,
                                             outcome.referral, outcome.reasons, sbp, dbp, fpg,
@@ -306,7 +327,7 @@ class Programs:
 
     # --- elderly -----------------------------------------------------------------------
 
-    def elderly(self, person: Person, end: int, htn_span) -> None:
+    def elderly(self, person: Person, end: int, htn_span, dm_span=None) -> None:
         random = self.rng.random
         enrolled = max(birthday_ordinal(person.birth, 65), person.created_on.toordinal())
         exited = end if person.status_date else None
@@ -330,7 +351,7 @@ class Programs:
                 continue
             day = lo + int(random() * (hi - lo + 1))
             rows.append(self.check(person, enrollment_id, day, frail, height, weight,
-                                   htn_span))
+                                   htn_span, dm_span))
             due, last_check = day + rules.SETTINGS.check_interval_days, day
         values = self.values
         self.enrollments.add((
@@ -341,7 +362,8 @@ class Programs:
         for row in rows:
             self.checks.add(row)
 
-    def check(self, person, enrollment_id, day, frail, height, weight, htn_span) -> tuple:
+    def check(self, person, enrollment_id, day, frail, height, weight, htn_span,
+              dm_span=None) -> tuple:
         random = self.rng.random
         levels = dict.fromkeys(rules.SELFCARE_ITEMS, 0)
         if frail:
@@ -351,8 +373,8 @@ class Programs:
         elif random() < 0.04:
             levels[self.rng.choice(rules.SELFCARE_ITEMS)] = 1
         score = rules.selfcare_score(levels)
-        in_htn = htn_span is not None and htn_span[0] <= day and (
-            htn_span[1] is None or day < htn_span[1])
+        in_htn, in_dm = (span is not None and span[0] <= day and (
+            span[1] is None or day < span[1]) for span in (htn_span, dm_span))
         if in_htn:
             sbp, dbp = 118 + int(random() * 45), 66 + int(random() * 30)
         elif random() < SCREEN_POSITIVE:
@@ -368,9 +390,11 @@ class Programs:
             levels["washing"], levels["dressing"], levels["toileting"], levels["mobility"],
             score, rules.selfcare_level(score), sbp, dbp, check_weight, height,
             rules.bmi(check_weight, height), fpg, self.rng.choice(LAB_RESULTS),
-            self.rng.choice(GUIDANCE), ",".join(rules.check_flags(sbp, dbp, in_htn)) or None,
+            self.rng.choice(GUIDANCE),
+            ",".join(rules.screening_flags(sbp, dbp, fpg, in_htn, in_dm)) or None,
             values.date(rules.check_next_due(self.day(day))), self.recorder(person),
-            values.moment(day, int(random() * WORKDAY_SECONDS)))
+            values.moment(day, int(random() * WORKDAY_SECONDS)),
+            national.check_details(self.nat, person.sex == "male", frail, fpg))
 
 
 def _missed(random, quality: float) -> int:

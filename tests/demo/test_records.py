@@ -234,9 +234,10 @@ def test_everyone_65_and_over_is_in_elderly_care_and_most_had_a_check(demo_distr
 
 
 def test_elderly_checks_follow_the_rules(demo_district):
-    in_htn = defaultdict(list)
-    for e in db.session.scalars(select(Enrollment).where(Enrollment.program == "hypertension")):
-        in_htn[e.resident_id].append(e)
+    in_htn, in_dm = defaultdict(list), defaultdict(list)
+    for e in db.session.scalars(select(Enrollment).where(
+            Enrollment.program.in_(("hypertension", "diabetes")))):
+        (in_htn if e.program == "hypertension" else in_dm)[e.resident_id].append(e)
     levels = defaultdict(int)
     for c in db.session.scalars(select(ElderlyCheck)):
         e = c.enrollment
@@ -245,9 +246,12 @@ def test_elderly_checks_follow_the_rules(demo_district):
         assert c.selfcare_level == chronic_rules.selfcare_level(c.selfcare_score)
         assert c.next_due_date == chronic_rules.check_next_due(c.check_date)
         assert c.bmi == chronic_rules.bmi(c.weight, c.height)
-        managed = any(h.enrolled_on <= c.check_date and (h.exited_on is None
-                      or c.check_date < h.exited_on) for h in in_htn[e.resident_id])
-        assert c.flag_list == chronic_rules.check_flags(c.sbp, c.dbp, managed)
+        managed, managed_dm = (any(h.enrolled_on <= c.check_date and (
+            h.exited_on is None or c.check_date < h.exited_on) for h in spans[e.resident_id])
+            for spans in (in_htn, in_dm))
+        # API.md's codes: screen_hypertension, screen_diabetes (glucose ≥ 7.0 too).
+        assert c.flag_list == chronic_rules.screening_flags(c.sbp, c.dbp, c.fpg, managed,
+                                                            managed_dm)
         assert e.enrolled_on <= c.check_date <= AS_OF
         levels[c.selfcare_level] += 1
     total = sum(levels.values())
