@@ -34,3 +34,12 @@ def get_check_or_404(check_id: int) -> ElderlyCheck:
         abort(404)
     get_enrollment_or_404(item.enrollment_id)
     return item
+
+
+def worklist_teams(scope) -> list:
+    """The teams whose worklist the caller may open, by name: the first is the one a page
+    or the API opens when none is asked for (the same for both)."""
+    from sqlalchemy import select
+    from healthgrid.org.models import Team
+    return list(db.session.scalars(select(Team).where(scope.team_filter(Team.id))
+                                   .order_by(Team.name, Team.id)))

@@ -13,7 +13,8 @@ from healthgrid.records.services import get_resident_or_404
 
 from . import services
 from .rules import PROGRAMS
-from .access import get_check_or_404, get_enrollment_or_404, get_followup_or_404
+from .access import (get_check_or_404, get_enrollment_or_404, get_followup_or_404,
+                     worklist_teams)
 from .schemas import (CheckOutSchema, CheckSchema, EnrollmentCreateSchema, EnrollmentExitSchema,
                       EnrollmentOutSchema, FollowupDetailSchema, FollowupSchema,
                       WorklistQuerySchema, WorklistSchema)
@@ -163,8 +164,8 @@ def get_worklist(params):
     """Overdue and due-within-7-days patients of a team's grids, urgent first."""
     scope = current_scope()
     team_id = params["team_id"]
-    if team_id is None:
-        team_id = next(iter(sorted(scope.team_ids or [])), None)
+    if team_id is None:  # the page's default: the first of the caller's teams by name
+        team_id = next((t.id for t in worklist_teams(scope)), None)
         if team_id is None:
             http_abort(422)
     team = db.session.get(Team, team_id)
@@ -177,4 +178,4 @@ def get_worklist(params):
         grid_ids = {params["grid_id"]}
     day = params["as_of"] or today()
     overdue, due_soon = services.worklist(grid_ids, day, params["program"])
-    return {"as_of": day, "overdue": overdue, "due_soon": due_soon}
+    return {"as_of": day, "team_id": team.id, "overdue": overdue, "due_soon": due_soon}

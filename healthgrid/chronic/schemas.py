@@ -337,5 +337,6 @@ class WorklistItemSchema(Schema):
 
 class WorklistSchema(Schema):
     as_of = fields.Date()
+    team_id = fields.Integer()
     overdue = fields.List(fields.Nested(WorklistItemSchema))
     due_soon = fields.List(fields.Nested(WorklistItemSchema))

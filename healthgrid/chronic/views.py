@@ -7,7 +7,6 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
 
 from healthgrid.auth.loading import roles_required
 from healthgrid.auth.scope import current_scope, get_grid_or_404
@@ -18,7 +17,7 @@ from healthgrid.downloads import pdf_response, xlsx_response
 from healthgrid.extensions import db
 from healthgrid.forms import clean_form, load_form, post_small_form
 from healthgrid.labels import choices, label
-from healthgrid.org.models import Grid, Team
+from healthgrid.org.models import Team
 from healthgrid.records.models import Resident
 from healthgrid.records.services import get_resident_or_404
 
@@ -259,9 +258,8 @@ def grid_forms_pdf(grid_id: int):
 # --- worklist ---------------------------------------------------------------------------
 
 def _worklist_teams() -> list[Team]:
-    scope = current_scope()
-    return list(db.session.scalars(select(Team).where(scope.team_filter(Team.id))
-                                   .order_by(Team.name)))
+    from .access import worklist_teams
+    return worklist_teams(current_scope())
 
 
 def _worklist_request():
@@ -285,18 +283,27 @@ def _worklist_request():
 
 @bp.route("/worklist")
 def worklist():
+    """The team's day: the plan (plan.py), searched by name, paged."""
+    from . import plan
     teams, team, grid_ids, grid_id, program = _worklist_request()
     day = today()
-    overdue, due_soon = services.worklist(grid_ids, day, program) if team else ([], [])
+    q = (request.args.get("q") or "").strip()[:32]
+    per_page = min(max(request.args.get("per_page", 30, type=int), 1), 200)
+    items = plan.day_plan(grid_ids, day, program, _down_referrals(team), q) if team else []
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     # The call list shows phone numbers in full: who looked is recorded.
-    audit("worklist.view", team, detail=f"items={len(overdue) + len(due_soon)}")
+    audit("worklist.view", team, detail=f"items={len(items)}")
     db.session.commit()
-    grids = {g.id: g for g in db.session.scalars(select(Grid).where(Grid.id.in_(
-        {g.id for g in team.grids} if team else set())))}
+    grids = {g.id: g for g in (team.grids if team else [])}
+    args = {"team_id": team.id if team else None, "grid_id": grid_id, "program": program,
+            "q": q or None, "per_page": per_page if per_page != 30 else None}
     return render_template("chronic/worklist.html", teams=teams, team=team, grids=grids,
-                           grid_id=grid_id, program=program, overdue=overdue,
-                           due_soon=due_soon, day=day, programs=choices("program"),
-                           down_referrals=_down_referrals(team))
+                           grid_id=grid_id, program=program, q=q, day=day,
+                           programs=choices("program"), counts=plan.counts(items),
+                           items=items[(page - 1) * per_page: page * per_page], total=len(items),
+                           page=page, per_page=per_page,
+                           args={k: v for k, v in args.items() if v is not None})
 
 
 def _down_referrals(team: Team | None) -> list:

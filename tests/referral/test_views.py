@@ -176,7 +176,7 @@ def test_desk_sends_down_by_id_number_and_the_team_sees_it_on_the_worklist(
     assert referral.from_institution_id == district.hospital.id
     worklist = login_as("doctor").get("/chronic/worklist").get_data(as_text=True)
     section = worklist[worklist.index('id="down-referral-list"'):]
-    section = section[:section.index("</table>")]
+    section = section[:section.index("</ol>")]  # the worklist's plan is a list (issue #17)
     assert "钱七" in section and "脑梗死恢复期" in section
     assert (DAY + timedelta(days=14)).isoformat() in section
     other_team = login_as("doctor", team_index=1).get("/chronic/worklist").get_data(as_text=True)
@@ -190,9 +190,9 @@ def test_overdue_down_referral_is_highlighted_on_the_worklist(login_as, district
     clock.set_today(DAY + timedelta(days=15))
     page = login_as("doctor").get("/chronic/worklist").get_data(as_text=True)
     section = page[page.index('id="down-referral-list"'):]
-    section = section[:section.index("</table>")]
-    row = section[section.rfind("<tr", 0, section.index("孙八")):]
-    assert row.startswith('<tr class="alert">')
+    section = section[:section.index("</ol>")]  # the worklist's plan is a list (issue #17)
+    row = section[section.rfind("<li", 0, section.index("孙八")):]
+    assert row.startswith('<li class="plan-item alert">')
     assert "已逾期" in section
 
 
