@@ -34,7 +34,7 @@ class PlanItem:
     referral: object = None  # a down referral to visit
 
 
-def _suggested(grid_ids, program: str | None, listed: set[int]) -> list[PlanItem]:
+def _suggested(grid_ids, program: str | None, listed: set[int], day: date) -> list[PlanItem]:
     """Patients whose latest visit suggested a referral (two visits off target, a new
     complication...), not already in the plan for a visit due."""
     query = (select(Enrollment.id, Enrollment.resident_id, Resident.name, Resident.phone,
@@ -45,7 +45,7 @@ def _suggested(grid_ids, program: str | None, listed: set[int]) -> list[PlanItem
     if program:
         query = query.where(Enrollment.program == program)
     return [PlanItem("suggested", name, resident_id, phone, grid_id, program_, due,
-                     enrollment_id=enrollment_id)
+                     max(0, (day - due).days) if due else 0, enrollment_id=enrollment_id)
             for enrollment_id, resident_id, name, phone, grid_id, program_, due
             in db.session.execute(query) if enrollment_id not in listed]
 
@@ -69,7 +69,7 @@ def day_plan(grid_ids, day: date, program: str | None, down_referrals: list,
                        if r.visit_due_date else 0, referral=r) for r in down_referrals
               if program is None or program in programs_named(r.diagnosis)]
     suggested_listed = {w.enrollment_id for w in overdue if w.urgent}
-    suggested = _suggested(grid_ids, program, suggested_listed)
+    suggested = _suggested(grid_ids, program, suggested_listed, day)
     items += suggested
     in_suggested = {i.enrollment_id for i in suggested}
     for w in overdue:  # most overdue first (services.worklist's order after the urgent)

@@ -21,7 +21,7 @@ def _open_a_resident_with_an_id_number(page, live_server) -> tuple[str, str]:
     expect(rows.first).to_be_visible()
     for index in range(rows.count()):
         row = rows.nth(index)
-        if row.locator("td").nth(4).inner_text().strip():
+        if row.locator("td[data-label='身份证号']").inner_text().strip():
             with page.expect_navigation():
                 row.locator("td a").first.click()
             break
@@ -124,7 +124,7 @@ def test_refer_up_accept_complete_and_send_back_down(page, browser, live_server)
     expect(page.locator("#nav-referrals .badge").first).to_have_text(re.compile(r"^[1-9]\d*$"))
     shot(page, "referral-worklist-down")
     with page.expect_navigation():
-        section.locator(f"a[href='{down_url}']").click()
+        section.locator(f"a.who[href='{down_url}']").click()
     expect(page.locator("#assigned-team")).not_to_contain_text("待分派")
     expect(page.locator("#action-accept")).to_be_visible()
 

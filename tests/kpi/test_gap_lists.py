@@ -103,3 +103,10 @@ def test_the_trend_chart_says_it_counts_visits_not_patients(login_as, town):  # 
     page = login_as("manager").get(f"/kpi/?{q}").get_data(as_text=True)
     assert "糖尿病随访达标比例" not in page
     assert "按随访次数" in page and "不同于控制率" in page
+
+
+def test_the_performance_page_explains_the_deduction(login_as, town):  # noqa: F811
+    district, _ = town
+    page = login_as("manager").get(f"/kpi/performance?scope=institution:{district.centre.id}"
+                                   "&period=2026&as_of=2026-11-28").get_data(as_text=True)
+    assert "每低于目标 1 个百分点扣该项权重的十分之一" in page and "min(1" not in page
