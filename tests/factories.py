@@ -60,7 +60,7 @@ def grid(comm: Community, team: Team | None = None, **kw) -> Grid:
 def staff(inst: Institution, **kw) -> Staff:
     n = _n()
     s = Staff(institution_id=inst.id, **{"name": f"员工{n}", "is_medical": True,
-                                         "phone": f"1380000{n:04d}", **kw})
+                                         "phone": f"138{n:08d}", **kw})
     db.session.add(s)
     db.session.flush()
     return s
