@@ -7,6 +7,11 @@
 #                                         (the only thing written to stdout)
 #   scripts/pg_throwaway.sh stop [DIR]    stop the cluster and delete DIR
 #   scripts/pg_throwaway.sh status [DIR]  exit 0 if it is running
+#   scripts/pg_throwaway.sh standby PRIMARY_DIR DIR
+#                                         a hot standby of the cluster in PRIMARY_DIR:
+#                                         pg_basebackup -R into DIR, started on the
+#                                         next free port, streaming from the primary;
+#                                         prints its DATABASE_URL (stop it with stop DIR)
 #
 # Without DIR, stop/status use the last DIR that `start` created (remembered in
 # ${TMPDIR:-/tmp}/healthgrid-pg-throwaway-$UID.last).
@@ -31,7 +36,7 @@ LAST_FILE="${TMPDIR:-/tmp}/healthgrid-pg-throwaway-$(id -u).last"
 log() { printf 'pg_throwaway.sh: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # Run a PostgreSQL server-side binary as the cluster owner.
 as_owner() {
@@ -112,6 +117,24 @@ start_cluster() {
             || { tail -n 20 "$initlog" >&2; false; }
     fi
 
+    launch "$dir"
+    local port
+    port=$(<"$dir/port")
+
+    "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres "$DB_NAME" \
+        || { log "createdb $DB_NAME failed"; false; }
+    # The grid map's geometry lives in PostGIS (Debian: postgresql-15-postgis-3).
+    "$PG_BIN/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d "$DB_NAME" \
+        -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null \
+        || { log "CREATE EXTENSION postgis failed (Debian: apt-get install postgresql-15-postgis-3)"; false; }
+
+    log "PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}') running in $dir on 127.0.0.1:$port"
+    printf 'postgresql+psycopg://postgres@127.0.0.1:%s/%s\n' "$port" "$DB_NAME"
+}
+
+# Start the server of $dir/data on the first free port from FIRST_PORT; write it to $dir/port.
+launch() {
+    local dir=$1 data="$1/data"
     local port=$FIRST_PORT tries=0 started=0
     while (( tries < 20 )); do
         tries=$((tries + 1))
@@ -133,16 +156,41 @@ start_cluster() {
     done
     (( started )) || { log "could not start PostgreSQL"; false; }
     printf '%s\n' "$port" > "$dir/port"
+}
 
-    "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres "$DB_NAME" \
-        || { log "createdb $DB_NAME failed"; false; }
-    # The grid map's geometry lives in PostGIS (Debian: postgresql-15-postgis-3).
-    "$PG_BIN/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d "$DB_NAME" \
-        -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null \
-        || { log "CREATE EXTENSION postgis failed (Debian: apt-get install postgresql-15-postgis-3)"; false; }
-
-    log "PostgreSQL $("$PG_BIN/postgres" -V | awk '{print $3}') running in $dir on 127.0.0.1:$port"
-    printf 'postgresql+psycopg://postgres@127.0.0.1:%s/%s\n' "$port" "$DB_NAME"
+cmd_standby() {
+    local primary dir=${2:-}
+    primary=$(resolve_dir "${1:-}")
+    [[ -f $primary/port ]] || die "no running cluster in $primary"
+    [[ -n $dir ]] || die "give the standby's DIR"
+    mkdir -p "$dir"
+    [[ -z $(ls -A "$dir") ]] || die "$dir is not empty"
+    dir=$(cd "$dir" && pwd)
+    touch "$dir/$MARKER"
+    if (( EUID == 0 )); then
+        chown postgres: "$dir"
+        chmod 0700 "$dir"
+    fi
+    local rc=0
+    set +e
+    (
+        set -e
+        # -R writes primary_conninfo and standby.signal: the copy starts as a hot standby
+        # streaming from the primary.
+        as_owner "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$(<"$primary/port")" -U postgres \
+            -D "$dir/data" -R -X stream -c fast --no-sync >"$dir/basebackup.log" 2>&1 \
+            || { tail -n 20 "$dir/basebackup.log" >&2; false; }
+        launch "$dir"
+    )
+    rc=$?
+    set -e
+    if (( rc != 0 )); then
+        log "standby failed; cleaning up $dir"
+        cmd_stop "$dir" >/dev/null 2>&1 || true
+        exit "$rc"
+    fi
+    log "hot standby of $primary running in $dir on 127.0.0.1:$(<"$dir/port")"
+    printf 'postgresql+psycopg://postgres@127.0.0.1:%s/%s\n' "$(<"$dir/port")" "$DB_NAME"
 }
 
 cmd_stop() {
@@ -184,5 +232,6 @@ case ${1:-} in
     start)  shift; cmd_start "$@" ;;
     stop)   shift; cmd_stop "$@" ;;
     status) shift; cmd_status "$@" ;;
+    standby) shift; cmd_standby "$@" ;;
     *) usage ;;
 esac

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from healthgrid import replica
 from healthgrid.auth.scope import Scope
 from healthgrid.concurrent_reads import default_workers, run_reads
 from healthgrid.extensions import db
@@ -54,6 +55,7 @@ class Result:
     covered: set[int] = field(default_factory=set)  # grids with an active team on as_of
     monthly: pd.DataFrame | None = field(default=None, repr=False)
     source: str = "store"
+    served_by: str = "primary"  # or "replica" (healthgrid/replica.py)
 
     @property
     def window(self) -> queries.Window:
@@ -213,13 +215,13 @@ def pairs(by_grid: dict[int, dict[str, int]], grid_population: dict[int, int],
 COUNTING_SETTINGS = {"jit": "off", "work_mem": "64MB", "max_parallel_workers_per_gather": "0"}
 
 
-def _reference_counts(window: queries.Window, live: bool, scope: ScopeRef, team_ids: list[int],
-                      with_trend: bool):
+def _reference_counts(session, window: queries.Window, live: bool, scope: ScopeRef,
+                      team_ids: list[int], with_trend: bool):
     jobs = queries.grid_jobs(window, live, scope.institution.id)
     jobs.append(partial(queries.provided_items, w=window, team_ids=team_ids))
     if with_trend:
         jobs.insert(1, partial(queries.monthly, w=window))  # among the longest: early
-    found = run_reads(db.session, jobs,
+    found = run_reads(session, jobs,
                       current_app.config.get("KPI_READ_WORKERS", default_workers()),
                       pg_settings=COUNTING_SETTINGS)
     monthly = found.pop(1) if with_trend else None
@@ -237,15 +239,16 @@ def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date,
     live = as_of == today
     team_ids = [t.id for t in scope.teams]
     source = source or current_app.config.get("KPI_SOURCE", "store")
-    if source == "store":
-        counts, by_grid, provided_records = store_read.read(
-            db.session, window, period.end, live, scope.institution.id, team_ids)
-        monthly = store_read.monthly(db.session, window) if with_trend else None
-    else:
-        counts, provided_records, monthly = _reference_counts(window, live, scope, team_ids,
-                                                              with_trend)
-        by_grid = {int(grid_id): {name: int(n) for name, n in row.items()}
-                   for grid_id, row in counts.to_dict("index").items()}
+    with replica.reads() as (session, served_by):
+        if source == "store":
+            counts, by_grid, provided_records = store_read.read(
+                session, window, period.end, live, scope.institution.id, team_ids)
+            monthly = store_read.monthly(session, window) if with_trend else None
+        else:
+            counts, provided_records, monthly = _reference_counts(session, window, live, scope,
+                                                                  team_ids, with_trend)
+            by_grid = {int(grid_id): {name: int(n) for name, n in row.items()}
+                       for grid_id, row in counts.to_dict("index").items()}
     covered = _covered_grids(scope.grids, as_of)
     population = {g.id: g.population for g in scope.grids}
     found = pairs(by_grid, population, covered, grid_ids,
@@ -262,7 +265,7 @@ def compute(scope: ScopeRef, period: rules.Period, as_of: date, today: date,
         sum(len(items) for items in required.values()))
     values = {i.code: rules.Value(i.code, *found[i.code], i.target) for i in rules.INDICATORS}
     return Result(scope, period, as_of, values, counts, by_grid, population, provided, required,
-                  live, covered, monthly, source)
+                  live, covered, monthly, source, served_by)
 
 
 def values_for_grids(result: Result, grid_ids: list[int]) -> dict[str, rules.Value]:

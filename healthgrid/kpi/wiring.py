@@ -1,5 +1,6 @@
 """How this domain plugs into the app: its pages, API and commands, and what it adds to
 the other domains."""
+from healthgrid import replica
 from healthgrid.extensions import api
 
 from . import api as kpi_api, views
@@ -13,3 +14,4 @@ def init_app(app) -> None:
     api.register_blueprint(kpi_api.blp)
     app.cli.add_command(kpi_cli)
     store.connect()
+    replica.init_app(app)  # indicator reads on a standby, when one is configured
