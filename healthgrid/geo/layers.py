@@ -19,7 +19,7 @@ from healthgrid.events.rules import OPEN_STATUSES
 from healthgrid.extensions import db
 from healthgrid.kpi import rules as kpi_rules
 from healthgrid.kpi import services as kpi
-from healthgrid.org.models import Grid
+from healthgrid.org.models import Community, Grid
 from healthgrid.records.models import Household, Resident
 
 from . import rules
@@ -56,6 +56,9 @@ def grids_collection(result: kpi.Result, code: str) -> dict:
     lower = code in kpi_rules.LOWER_IS_BETTER
     target = kpi_rules.BY_CODE[code].target
     teams = {t.id: t.name for t in result.scope.teams}
+    communities = dict(db.session.execute(
+        select(Community.id, Community.name)
+        .where(Community.id.in_({g.community_id for g in grids.values()}))).all())
     outside = _outside_counts(list(grids))
     rows = db.session.execute(select(GridBoundary.grid_id, GridBoundary.outline)
                               .where(GridBoundary.grid_id.in_(list(grids)))).all()
@@ -70,7 +73,7 @@ def grids_collection(result: kpi.Result, code: str) -> dict:
             "geometry": json.loads(outline),
             "properties": {
                 "grid_id": grid_id, "code": grid.code, "name": grid.name,
-                "community": grid.community.name,
+                "community": communities.get(grid.community_id),
                 "team": teams.get(grid.team_id), "population": grid.population,
                 "value": None if number is None else round(number, 4),
                 "numerator": value.numerator if value is not None else None,
