@@ -61,16 +61,18 @@ def test_doctor_works_from_the_days_plan_on_a_phone(phone_page, live_server):
     expect(page.locator("ol.plan a.who").first).to_contain_text(name[:2])
     shot(page, "walk-doctor-phone-search")
 
-    # "Record" opens that patient's follow-up form, the enrollment chosen.
-    item = page.locator("#plan-overdue-chronic-list li.plan-item, #plan-due-soon-list "
-                        "li.plan-item, #plan-urgent-list li.plan-item").first
-    if item.count():
-        with page.expect_navigation():
-            item.locator("a.btn", has_text="记录").click()
-        assert re.fullmatch(r"/chronic/enrollments/\d+/followups/new", urlsplit(page.url).path)
-        expect(page.locator("form")).to_be_visible()
-        _fits_the_width(page)
-        shot(page, "walk-doctor-phone-record")
+    # "Record" opens that patient's form: the follow-up of that enrollment, or the check.
+    page.goto(f"{live_server}/chronic/worklist")
+    record = page.locator("li.plan-item a.btn", has_text="登记").first
+    expect(record).to_be_visible()
+    who = record.locator("xpath=ancestor::li[1]").locator("a.who").inner_text().strip()
+    with page.expect_navigation():
+        record.click()
+    assert re.fullmatch(r"/chronic/enrollments/\d+/(followups|checks)/new",
+                        urlsplit(page.url).path), page.url
+    expect(page.locator("main")).to_contain_text(who)
+    _fits_the_width(page)
+    shot(page, "walk-doctor-phone-record")
 
 
 def test_referral_desk_closes_the_loop_at_1366(desktop, live_server):
@@ -130,3 +132,25 @@ def test_manager_reads_figures_that_agree(desktop, live_server):
     page.goto(f"{live_server}/admin/audit")
     expect(page.locator("#audit-list")).not_to_contain_text("scope=")
     shot(page, "walk-manager-audit")
+
+
+def test_doctor_registers_a_household_on_a_phone(phone_page, live_server):
+    """The only grid is chosen, the head's name opens the member's form, and a valid ID
+    number fills the birth date and sex as it is typed (static/js/id_number.js)."""
+    from datetime import date
+    from tests import factories
+    page = phone_page
+    login(page, live_server, "doctor")
+    page.goto(f"{live_server}/records/households/new")
+    assert page.locator("#f-grid_id").input_value() != ""
+    page.locator("#f-address").fill("红庙小区9号楼2单元301室")
+    page.locator("#f-head_name").fill("柳建国")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("#f-name")).to_have_value("柳建国")
+    number = factories.id_number_for(date(1956, 3, 9), "male", seq=731, area="110105")
+    page.locator("#f-id_number").fill(number)
+    expect(page.locator("#f-birth_date")).to_have_value("1956-03-09")
+    expect(page.locator("#f-sex")).to_have_value("male")
+    _fits_the_width(page)
+    shot(page, "walk-doctor-phone-register")
