@@ -41,6 +41,12 @@ def _timed(fn):
     return value, time.perf_counter() - started
 
 
+def _pages(pdf: bytes) -> int:
+    import io
+    from pypdf import PdfReader
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
 def _grid_nearest(year: int, wanted: int) -> tuple[int, int]:
     """(grid id, hypertension patients of the year) nearest `wanted`."""
     from datetime import date
@@ -91,7 +97,7 @@ def main() -> None:
             pdf, seconds = _timed(lambda: printing.resident_forms_pdf(resident, args.year))
             db.session.rollback()  # the audit entry: nothing kept
             timings.append(seconds)
-            pages.append(pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages"))
+            pages.append(_pages(pdf))
         median_ms, p95_ms = median_p95_ms(timings)
         out["resident"] = {"sampled": len(sample), "median_ms": median_ms, "p95_ms": p95_ms,
                            "max_ms": round(max(timings) * 1000, 1),
@@ -112,8 +118,10 @@ def main() -> None:
         html, html_s = _timed(lambda: printing.forms_html(packets, args.year, BENCH_AS_OF))
         bare, bare_s = _timed(lambda: HTML(string=html, base_url=app.static_folder).write_pdf())
         sheets = sum(len(p.sheets) for p in packets)
+        out_pages = _pages(pdf)
         out["grid"] = {"grid_id": grid_id, "patients": patients, "printed": len(packets),
-                       "sheets": sheets, "seconds": round(whole_s, 3),
+                       "sheets": sheets, "pages": out_pages, "seconds": round(whole_s, 3),
+                       "seconds_per_page": round(whole_s / max(1, out_pages), 3),
                        "load_seconds": round(load_s, 3), "html_seconds": round(html_s, 3),
                        "bytes": len(pdf), "ratio": round(whole_s / bare_s, 3),
                        "ok": whole_s <= LIMITS["grid_seconds"]

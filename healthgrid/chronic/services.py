@@ -7,8 +7,10 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import selectinload
 
 from healthgrid.domain import DomainError
+from healthgrid.auth.models import User
 from healthgrid.auth.services import audit
 from healthgrid.extensions import db
 from healthgrid.hooks import Hooks
@@ -34,9 +36,13 @@ def active_enrollment(resident_id: int, program: str) -> Enrollment | None:
 
 
 def enrollments_of(resident: Resident) -> list[Enrollment]:
+    # The archive lists every visit with its regimen and recorder: loaded with them.
+    visits = selectinload(Enrollment.followups)
     return list(db.session.scalars(select(Enrollment).where(
         Enrollment.resident_id == resident.id).order_by(Enrollment.status, Enrollment.program,
-                                                          Enrollment.enrolled_on.desc())))
+                                                          Enrollment.enrolled_on.desc())
+        .options(visits.selectinload(FollowUp.medicines),
+                 visits.selectinload(FollowUp.recorded_by).selectinload(User.staff))))
 
 
 def enroll(resident: Resident, program: str, enrolled_on: date) -> Enrollment:

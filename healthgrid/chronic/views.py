@@ -361,5 +361,6 @@ def programs_panel(resident: Resident, day: date) -> Markup:
     elderly_now = age_on(resident.birth_date, day) >= rules.SETTINGS.elderly_age
     charts = {e.id: _charts(e, day if elderly_now else None) for e in enrollments}
     return Markup(render("chronic/_programs.html", resident=resident, enrollments=enrollments,
+                         recorder_name=recorder_name,
                          charts=charts, day=day, programs=choices("program"),
                          reasons=choices("exit_reason")))

@@ -123,3 +123,15 @@ def test_another_team_cannot_read_a_visit(api_as, district):
                          json=HTN_VISIT).json
     other, other_headers = api_as("doctor", team_index=1)
     assert other.get(f"/api/v1/followups/{posted['id']}", headers=other_headers).status_code == 404
+
+
+def test_archive_lists_each_visit_with_regimen_and_recorder(api_as, login_as, district):
+    client, headers = api_as("doctor")
+    enrollment_id = _enrollment(client, headers, district, "hypertension")
+    posted = client.post(f"/api/v1/enrollments/{enrollment_id}/followups", headers=headers,
+                         json=HTN_VISIT).json
+    doctor = login_as("doctor")
+    page = doctor.get(f"/records/residents/{posted['resident_id']}").get_data(as_text=True)
+    visits = page.split('class="table stack visits"')[1].split("</table>")[0]
+    assert "氨氯地平 5mg ×1/d" in visits and "72.5 / 68.0" in visits
+    assert posted["recorded_by"] in visits
