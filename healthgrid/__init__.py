@@ -56,8 +56,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_login(app)
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", None)  # our own docs page, vendored assets
+    from .apidoc import DocumentPlugin
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
-        "bearerAuth": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearerAuth": []}]})
+        "bearerAuth": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearerAuth": []}],
+        "extra_plugins": [DocumentPlugin()]})
     init_security(app)
     from .i18n import init_templates
     init_templates(app)

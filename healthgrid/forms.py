@@ -148,6 +148,8 @@ _TYPE_CHECKS = {
 def json_type(field: fields.Field) -> str | None:
     if isinstance(field, fields.Nested):
         return "array" if field.many else "object"
+    if field.metadata.get("type") in _TYPE_CHECKS:
+        return field.metadata["type"]  # a Raw field that the document gives a type
     for cls in type(field).__mro__:
         if cls in DEFAULT_FIELD_MAPPING:
             return DEFAULT_FIELD_MAPPING[cls][0]

@@ -166,8 +166,8 @@ def get_worklist(params):
     team_id = params["team_id"]
     if team_id is None:  # the page's default: the first of the caller's teams by name
         team_id = next((t.id for t in worklist_teams(scope)), None)
-        if team_id is None:
-            http_abort(422)
+        if team_id is None:  # a member of no team must name one
+            abort(422, errors={"team_id": ["Missing data for required field."]})
     team = db.session.get(Team, team_id)
     if team is None or not scope.allows_team(team.id):
         http_abort(404)

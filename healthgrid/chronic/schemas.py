@@ -55,11 +55,22 @@ def _range_check(low: float, high: float):
 def bounded(name: str, integer: bool = False, **kw):
     """An optional number within the national sheet's bounds for `name`."""
     bound = national.BOUNDS[name]
+    kw["metadata"] = {"minimum": bound.low, "maximum": bound.high, **kw.get("metadata", {})}
     if integer:
         return fields.Integer(load_default=None, allow_none=True,
                               validate=_range_check(bound.low, bound.high), **kw)
     return fields.Float(load_default=None, allow_none=True, allow_nan=False,
                         validate=_range_check(bound.low, bound.high), **kw)
+
+
+def measured(name: str, field_class=fields.Float, **kw):
+    """An optional measurement; its plausible range (rules.SETTINGS.bounds, checked with the
+    visit's other rules) is stated in the API's document."""
+    bound = rules.SETTINGS.bounds[name]
+    if field_class is fields.Float:
+        kw.setdefault("allow_nan", False)
+    return field_class(load_default=None, allow_none=True,
+                       metadata={"minimum": bound.low, "maximum": bound.high}, **kw)
 
 
 class LifestyleSchema(Blankless):
@@ -97,13 +108,13 @@ class FollowupSchema(Blankless):
     """A visit; the enrollment it belongs to decides what is required and from when."""
     visit_date = fields.Date(required=True)
     method = fields.String(load_default="clinic", validate=validate.OneOf(rules.METHODS))
-    sbp = fields.Integer(load_default=None, allow_none=True)
-    dbp = fields.Integer(load_default=None, allow_none=True)
-    fpg = fields.Float(load_default=None, allow_none=True, allow_nan=False)
-    heart_rate = fields.Integer(load_default=None, allow_none=True)
-    temperature = fields.Float(load_default=None, allow_none=True, allow_nan=False)
-    weight = fields.Float(load_default=None, allow_none=True, allow_nan=False)
-    height = fields.Float(load_default=None, allow_none=True, allow_nan=False)
+    sbp = measured("sbp", fields.Integer)
+    dbp = measured("dbp", fields.Integer)
+    fpg = measured("fpg")
+    heart_rate = measured("heart_rate", fields.Integer)
+    temperature = measured("temperature")
+    weight = measured("weight")
+    height = measured("height")
     symptoms = fields.List(fields.String(validate=validate.OneOf(SYMPTOMS)), load_default=list)
     adverse_reaction = fields.Boolean(load_default=False)
     new_complication = fields.Boolean(load_default=False)
@@ -184,11 +195,11 @@ class CheckSchema(Blankless, check_schemas.CheckDetailFields, CheckListFields):
     read, and every other field of the national form (chronic/checkform.py)."""
     check_date = fields.Date(required=True)
     selfcare = fields.Nested(SelfcareSchema, required=True)
-    sbp = fields.Integer(load_default=None, allow_none=True)
-    dbp = fields.Integer(load_default=None, allow_none=True)
-    weight = fields.Float(load_default=None, allow_none=True, allow_nan=False)
-    height = fields.Float(load_default=None, allow_none=True, allow_nan=False)
-    fpg = fields.Float(load_default=None, allow_none=True, allow_nan=False)
+    sbp = measured("sbp", fields.Integer)
+    dbp = measured("dbp", fields.Integer)
+    weight = measured("weight")
+    height = measured("height")
+    fpg = measured("fpg")
     lab_results = text(2000)
     guidance = text(2000)
 

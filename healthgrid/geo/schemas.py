@@ -5,16 +5,17 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from healthgrid.kpi import rules as kpi_rules
+from healthgrid.kpi.schemas import period_field, scope_field
 
 
 class GeometrySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    type = fields.String(required=True,
-                         metadata={"description": "Polygon or MultiPolygon"})
-    coordinates = fields.Raw(required=True,
-                             metadata={"description": "GeoJSON coordinates, lng/lat"})
+    type = fields.String(required=True, metadata={
+        "description": "Polygon or MultiPolygon", "enum": ["Polygon", "MultiPolygon"]})
+    coordinates = fields.Raw(required=True, metadata={
+        "description": "GeoJSON coordinates, lng/lat", "type": "array"})
 
 
 class FeatureCollectionSchema(Schema):
@@ -22,7 +23,7 @@ class FeatureCollectionSchema(Schema):
         unknown = EXCLUDE
 
     type = fields.String(required=True, validate=validate.Equal("FeatureCollection"))
-    features = fields.List(fields.Raw(), required=True, metadata={
+    features = fields.List(fields.Raw(metadata={"type": "object"}), required=True, metadata={
         "description": "Features with properties.grid_code (and community_code when two "
                        "communities use the same grid code) and a Polygon/MultiPolygon"})
 
@@ -51,12 +52,12 @@ class HouseholdLocatedSchema(Schema):
 
 
 class MapGridsQuerySchema(Schema):
-    scope = fields.String(load_default=None, metadata={
+    scope = scope_field(load_default=None, metadata={
         "description": "institution:<id>, community:<id>, grid:<id> or team:<id>; "
                        "default: the caller's centre (manager) or team (doctor)"})
     indicator = fields.String(load_default="contract_rate",
                               validate=validate.OneOf([i.code for i in kpi_rules.INDICATORS]))
-    period = fields.String(load_default=None, metadata={
+    period = period_field(load_default=None, metadata={
         "description": "2026, 2026-Q3 or 2026-11 (default: this year)"})
     as_of = fields.Date(load_default=None)
 

@@ -74,19 +74,25 @@ class Period:
         return min(self.end, today)
 
 
+# What parse_period takes, as the API's document states it (year 0000 is no date).
+PERIOD_PATTERN = (r"^\s*([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+                  r"(-[Qq][1-4]|-(0[1-9]|1[0-2]))?\s*$")
+SCOPE_PATTERN = r"^(institution|community|grid|team):[0-9]+$"
+
+
 def parse_period(text: str) -> Period:
     """'2026', '2026-Q3' or '2026-11'."""
     text = (text or "").strip()
-    if m := re.fullmatch(r"(\d{4})", text):
+    if m := re.fullmatch(r"([0-9]{4})", text):
         year = int(m[1])
         return Period(text, date(year, 1, 1), date(year, 12, 31))
-    if m := re.fullmatch(r"(\d{4})-Q([1-4])", text, re.IGNORECASE):
+    if m := re.fullmatch(r"([0-9]{4})-Q([1-4])", text, re.IGNORECASE):
         year, quarter = int(m[1]), int(m[2])
         first = 3 * quarter - 2
         last = first + 2
         return Period(f"{year}-Q{quarter}", date(year, first, 1),
                       date(year, last, calendar.monthrange(year, last)[1]))
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+    if m := re.fullmatch(r"([0-9]{4})-([0-9]{2})", text):
         year, month = int(m[1]), int(m[2])
         if 1 <= month <= 12:
             return Period(text, date(year, month, 1),

@@ -1,25 +1,26 @@
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate, validates
-
-from healthgrid.forms import Invalid
+from marshmallow import Schema, fields, validate
 
 from . import rules
 
+PERIOD_MESSAGE = _l("A period is a year (2026), a quarter (2026-Q3) or a month (2026-11).")
+
+
+def period_field(**kwargs) -> fields.String:
+    """A period in a query: its pattern is all parse_period takes, stated in the document."""
+    return fields.String(validate=validate.Regexp(rules.PERIOD_PATTERN, error=PERIOD_MESSAGE),
+                         **kwargs)
+
+
+def scope_field(**kwargs) -> fields.String:
+    return fields.String(validate=validate.Regexp(rules.SCOPE_PATTERN, error=_l(
+        "Scope is kind:id, kind one of institution, community, grid, team.")), **kwargs)
+
 
 class KpiQuerySchema(Schema):
-    scope = fields.String(required=True, validate=validate.Regexp(
-        r"^(institution|community|grid|team):\d+$",
-        error=_l("Scope is kind:id, kind one of institution, community, grid, team.")))
-    period = fields.String(required=True)
+    scope = scope_field(required=True)
+    period = period_field(required=True)
     as_of = fields.Date(load_default=None, allow_none=True)
-
-    @validates("period")
-    def _period(self, value, **_kw):
-        try:
-            rules.parse_period(value)
-        except ValueError:
-            raise Invalid(_l("A period is a year (2026), a quarter (2026-Q3) or a month "
-                                     "(2026-11)."))
 
 
 class GapQuerySchema(KpiQuerySchema):

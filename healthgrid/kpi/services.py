@@ -79,6 +79,8 @@ def resolve_scope(text: str, user_scope: Scope) -> ScopeRef:
     if kind not in SCOPE_KINDS or not raw.isdigit():
         raise ValueError(f"scope: {text!r}")
     object_id = int(raw)
+    if object_id > 2 ** 31 - 1:
+        raise ScopeNotFound(text)  # beyond the databases' INTEGER: names nothing
     if kind == "institution":
         obj = db.session.get(Institution, object_id)
         if obj is not None and obj.kind != "health_center":

@@ -1,5 +1,4 @@
 from flask_login import current_user
-from flask_smorest import abort
 
 from healthgrid.apiutil import api_blueprint, committed, guard
 from healthgrid.auth.loading import roles_required
@@ -94,7 +93,7 @@ def sign_contract(data, resident_id: int):
     """Sign a one-year family doctor contract with the team serving the resident's grid."""
     from healthgrid.org.models import Team
     resident = services.get_resident_or_404(resident_id)
-    team = db.session.get(Team, data["team_id"]) or abort(404)
+    team = db.session.get(Team, data["team_id"])
     with committed():
         contract = services.sign_contract(resident, team, data["start_date"], current_user.id)
     return {"id": contract.id, "team_id": contract.team_id,

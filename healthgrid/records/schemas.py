@@ -26,7 +26,7 @@ _CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 # What the OpenAPI document says a text may hold (JSON Schema patterns; Python's reading of
 # \s and \S is str.strip()'s): no control characters, and a required text not only blanks.
 TEXT_PATTERN = f"^[^{_CONTROL_CHARS}]*$"
-REQUIRED_TEXT_PATTERN = f"^(?=[\\s\\S]*\\S)[^{_CONTROL_CHARS}]*$"
+REQUIRED_TEXT_PATTERN = f"^[^{_CONTROL_CHARS}]*[^\\s{_CONTROL_CHARS}][^{_CONTROL_CHARS}]*$"
 
 
 def _plain_text(required: bool):
@@ -73,6 +73,16 @@ class Phone(fields.String):
             raise Invalid(_l("A mobile number has 11 digits starting with 1; a landline "
                              "starts with its area code, e.g. 010-12345678."))
         return value
+
+
+# What an ID number may look like (normalize_id_number: blanks left out, x as X); its check
+# character and area code are checked beyond this.
+ID_NUMBER_PATTERN = r"^[ ]*([0-9][ ]*){17}[0-9Xx][ ]*$|^\s*$"
+
+
+def id_number_field(**kwargs) -> fields.String:
+    return fields.String(load_default=None, allow_none=True,
+                         metadata={"pattern": ID_NUMBER_PATTERN}, **kwargs)
 
 
 class HouseholdSchema(Schema):
@@ -165,7 +175,7 @@ class ResidentBaseSchema(Blankless, ProfileFields):
     name = text(64, required=True)
     sex = choice(("male", "female"), required=True)
     birth_date = fields.Date(required=True)
-    id_number = fields.String(load_default=None, allow_none=True)
+    id_number = id_number_field()
     phone = Phone(load_default=None, allow_none=True)
     relation_to_head = choice(rules.RELATIONS)
     residence_type = choice(rules.RESIDENCE_TYPES, default="registered")

@@ -181,10 +181,12 @@ def active_contract(resident: Resident, day: date) -> Contract | None:
     return next((c for c in contracts_of(resident) if c.active_on(day)), None)
 
 
-def sign_contract(resident: Resident, team: Team, start: date, user_id: int | None) -> Contract:
+def sign_contract(resident: Resident, team: Team | None, start: date,
+                  user_id: int | None) -> Contract:
+    """`team` None: the id given names no team, which is the field's fault like any other."""
     _ensure_editable(resident)
     grid = db.session.get(Grid, resident.grid_id)
-    if grid.team_id != team.id:
+    if team is None or grid.team_id != team.id:
         raise ArchiveError("team_id", _l("Only the team serving the resident's grid can sign."))
     end = rules.contract_end(start)
     overlapping = db.session.scalar(select(func.count(Contract.id)).where(

@@ -5,14 +5,14 @@ ID number, and the referral's own fields; never the archive behind it."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import (EXCLUDE, Schema, fields, post_load, pre_load,
+from marshmallow import (Schema, fields, post_load, pre_load,
                          validate, validates)
 from stdnum.cn import ric
 
 from healthgrid.clock import iso_utc, today
-from healthgrid.forms import Blankless, Invalid
+from healthgrid.forms import Blankless, Id, Invalid
 from healthgrid.records import rules as archive_rules
-from healthgrid.records.schemas import ID_MESSAGES, Phone, choice, text
+from healthgrid.records.schemas import ID_MESSAGES, Phone, choice, id_number_field, text
 
 from . import rules
 
@@ -37,7 +37,7 @@ class UpReferralSchema(_ReferralBase):
 
 class DownReferralSchema(_ReferralBase):
     """下转/回转: the hospital sends a patient back, named by ID number."""
-    id_number = fields.String(load_default=None, allow_none=True)
+    id_number = id_number_field()
     patient_name = text(64, required=True)
     patient_sex = choice(("male", "female"))
     patient_birth_date = fields.Date(load_default=None, allow_none=True)
@@ -81,7 +81,9 @@ DIRECTION_SCHEMAS = {"up": UpReferralSchema, "down": DownReferralSchema}
 
 class ReferralCreateSchema(UpReferralSchema, DownReferralSchema):
     """The API's one entry: {"direction": "up"|"down", ...}; the rest is checked by the
-    direction's own schema, and fields of the other direction are ignored."""
+    direction's own schema, which refuses the other direction's fields."""
+    # The document shows one schema per direction, told apart by `direction` (apidoc.py).
+    ONE_OF_BY = ("direction", DIRECTION_SCHEMAS)
     direction = choice(rules.DIRECTIONS, required=True)
     # Required by one direction only: the direction's own schema insists.
     resident_id = fields.Integer(load_default=None, allow_none=True)
@@ -89,7 +91,8 @@ class ReferralCreateSchema(UpReferralSchema, DownReferralSchema):
 
     @pre_load
     def _only_this_direction(self, data, **_kw):
-        """Fields that only the other direction uses are dropped before validation."""
+        """Fields that only the other direction uses are left to its schema (which refuses
+        them), not validated here as if they were this direction's."""
         direction = data.get("direction") if isinstance(data, dict) else None
         if not isinstance(direction, str) or direction not in DIRECTION_SCHEMAS:
             return data  # the direction field itself says what is wrong with it
@@ -103,7 +106,9 @@ class ReferralCreateSchema(UpReferralSchema, DownReferralSchema):
 
     @post_load(pass_original=True)
     def _by_direction(self, data, original, **_kw):
-        schema = DIRECTION_SCHEMAS[data["direction"]](unknown=EXCLUDE)
+        # The other direction's fields are refused, as the direction's schema in the
+        # document has no place for them.
+        schema = DIRECTION_SCHEMAS[data["direction"]]()
         payload = {k: v for k, v in original.items() if k != "direction"}
         loaded = schema.load(payload)
         loaded["direction"] = data["direction"]
@@ -116,7 +121,7 @@ class TransitionSchema(Blankless):
 
 
 class AssignSchema(Schema):
-    team_id = fields.Integer(required=True)
+    team_id = Id(required=True)
 
 
 class ReferralQuerySchema(Schema):

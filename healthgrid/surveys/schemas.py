@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate, validates
 
 from healthgrid.clock import today
 from healthgrid.forms import Blankless, Id, Invalid
+from healthgrid.kpi.schemas import period_field
 from healthgrid.records.schemas import text
 
 from . import rules
@@ -61,9 +62,9 @@ class StaffEntrySchema(SurveyResponseSchema):
 class ResponseQuerySchema(Schema):
     grid_id = Id(load_default=None, allow_none=True)
     team_id = Id(load_default=None, allow_none=True)
-    period = fields.String(load_default=None, allow_none=True,
-                           metadata={"description": "2026, 2026-Q3 or 2026-11 (default: "
-                                                    "this year)"})
+    period = period_field(load_default=None, allow_none=True,
+                          metadata={"description": "2026, 2026-Q3 or 2026-11 (default: "
+                                                   "this year)"})
 
 
 class SurveyResponseOutSchema(Schema):

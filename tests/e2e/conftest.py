@@ -56,16 +56,16 @@ def pytest_collection_modifyitems(config, items):
 # --- the server's database ----------------------------------------------------------------
 
 class ServerDatabase:
-    """A database that only the e2e server uses."""
+    """A database of its own for one server: the browser tests', or the fuzzed API's."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, name: str = E2E_DATABASE):
         self.pg_base = postgres_base_url()
         if self.pg_base is None:
-            self.url = f"sqlite:///{tmp / 'e2e.db'}"
+            self.url = f"sqlite:///{tmp / (name + '.db')}"
             return
         # One database per xdist worker, should the suite ever run with -n.
         worker = os.environ.get("PYTEST_XDIST_WORKER")
-        self.name = f"{E2E_DATABASE}_{worker}" if worker else E2E_DATABASE
+        self.name = f"{name}_{worker}" if worker else name
         self.url = self.pg_base.set(database=self.name).render_as_string(hide_password=False)
 
     def create(self) -> None:

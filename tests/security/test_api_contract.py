@@ -3,6 +3,7 @@
 field message, never a 500; a message is one whole text; a 405 says which methods the path
 takes; what the document forbids is refused; and the document states what the code
 enforces."""
+import re
 from datetime import date
 
 from sqlalchemy import func, select
@@ -106,3 +107,71 @@ def test_an_empty_choice_is_refused_where_the_document_lists_the_choices(api_as,
         "blood_type": "", "allergies": ""})
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"blood_type"}
+
+
+# --- the document states what the code enforces -------------------------------------------
+
+def _document(client):
+    return client.get("/api/v1/openapi.json").json
+
+
+def _schema(document, name):
+    return document["components"]["schemas"][name]
+
+
+def test_the_document_states_the_period_pattern(client):
+    parameters = _document(client)["paths"]["/api/v1/kpi"]["get"]["parameters"]
+    pattern = next(p for p in parameters if p["name"] == "period")["schema"]["pattern"]
+    for period in ("2026", "2026-Q3", "2026-11"):
+        assert re.search(pattern, period), period
+    for period in ("2026-13", "2026-Q5", "26", "0000", "", "2026-1"):
+        assert not re.search(pattern, period), period
+
+
+def test_the_document_has_one_referral_schema_per_direction(client):
+    document = _document(client)
+    body = document["paths"]["/api/v1/referrals"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]
+    create = _schema(document, body["$ref"].rsplit("/", 1)[-1])
+    assert create["discriminator"]["propertyName"] == "direction"
+    up = _schema(document, create["discriminator"]["mapping"]["up"].rsplit("/", 1)[-1])
+    down = _schema(document, create["discriminator"]["mapping"]["down"].rsplit("/", 1)[-1])
+    assert {"direction", "resident_id", "reason"} <= set(up["required"])
+    assert "patient_name" in down["required"] and "resident_id" not in down["properties"]
+    assert up["properties"]["direction"]["enum"] == ["up"]
+    assert "id_number" in down["properties"] and "id_number" not in up["properties"]
+
+
+def test_the_document_states_bounds_lengths_and_formats(client):
+    document = _document(client)
+    followup = _schema(document, "Followup")["properties"]
+    assert (followup["sbp"]["minimum"], followup["sbp"]["maximum"]) == (50, 300)
+    assert followup["weight_target"]["maximum"] == 400
+    address = _schema(document, "Household")["properties"]["address"]
+    assert address["maxLength"] == 200 and not re.search(address["pattern"], "abc\x07def")
+    assert not re.search(address["pattern"], "   ")  # a required text is more than blanks
+    id_number = _schema(document, "ResidentCreate")["properties"]["id_number"]["pattern"]
+    assert re.search(id_number, "11010519491231002X") and not re.search(id_number, "1101051949")
+
+
+def test_the_document_links_what_an_answer_names_to_the_operations_taking_it(client):
+    paths = _document(client)["paths"]
+
+    def links(path, method, status):
+        return paths[path][method]["responses"][status]["links"]
+
+    created = links("/api/v1/referrals", "post", "201")
+    for operation in ("referral.get_referral", "referral.assign", "referral.transition"):
+        assert created[operation]["parameters"] == {"referral_id": "$response.body#/id"}
+    moved = links("/api/v1/referrals/{referral_id}/transitions", "post", "200")
+    assert moved["referral.get_referral"]["parameters"] == {
+        "referral_id": "$request.path.referral_id"}
+    household = links("/api/v1/households", "post", "201")
+    assert household["records.create_resident"]["requestBody"] == {
+        "household_id": "$response.body#/id"}
+    resident = links("/api/v1/residents", "post", "201")
+    assert resident["chronic.create_enrollment"]["parameters"] == {
+        "resident_id": "$response.body#/id"}
+    enrollment = links("/api/v1/residents/{resident_id}/enrollments", "post", "201")
+    assert enrollment["chronic.create_followup"]["parameters"] == {
+        "enrollment_id": "$response.body#/id"}
