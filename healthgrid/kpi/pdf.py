@@ -41,6 +41,10 @@ TEXT, MUTED, ACCENT = (29, 39, 51), (93, 107, 122), (11, 110, 79)
 PT = 25.4 / 72  # millimetres per point
 
 
+def _rgb(color: tuple[int, int, int]) -> str:
+    return " ".join(f"{c / 255:.3f}" for c in color)
+
+
 def columns(text: str) -> int:
     """Columns a string takes in the CJK monospaced font: wide characters, and those of
     ambiguous width (·, —, ≥), take two."""
@@ -114,6 +118,7 @@ class Report(FPDF):
             # HarfBuzz kept those of the whole font, which hold the subset's as well.
             font.ttfont.recalcBBoxes = False
         self.set_text_color(*TEXT)
+        self._widths: dict[tuple[str, str, float], float] = {}
 
     def output(self) -> bytes:
         return bytes(super().output(output_producer_class=_IdentityH))
@@ -190,11 +195,13 @@ class Report(FPDF):
              align: str, size: float = 9, marks: list[dict[int, tuple]] | None = None,
              bold_rows: set[int] = frozenset(), leading: float = 1.9):
         """A table in the style of the indicator table (grey bold heading row, ruled cells),
-        drawn directly: a cell is one text operator and its rules, where fpdf2's table layout
-        costs a paragraph a cell (a centre's report has hundreds of team tables). It runs on
-        over pages with its heading row again on each. widths are relative; align has one
-        letter (L or R) a column; marks[row] maps a column to the colour its text is set in,
-        bold. leading: the row's height in lines of text."""
+        drawn directly, where fpdf2's table layout costs a paragraph a cell (a centre's report
+        has hundreds of team tables): each cell one text operator written here (fpdf2's
+        text() copies its graphics state at every call, and measuring a cell's text
+        dominated: widths are kept per text), the rules drawn once per page of the table. It
+        runs on over pages with its heading row again on each. widths are relative; align has
+        one letter (L or R) a column; marks[row] maps a column to the colour its text is set
+        in, bold. leading: the row's height in lines of text."""
         scale = self.epw / sum(widths)
         widths = tuple(w * scale for w in widths)
         step = size * PT * leading
@@ -202,42 +209,74 @@ class Report(FPDF):
         self.set_line_width(0.2)
         if self.y + step * (1 + min(3, len(rows))) > self.page_break_trigger:
             self.add_page()
-        self._grid_row(headers, widths, align, step, size, heading=True)
+        top = self._grid_heading(headers, widths, align, step, size)
         for number, row in enumerate(rows):
             if self.y + step > self.page_break_trigger:
+                self._grid_rules(top, widths)
                 self.add_page()
-                self._grid_row(headers, widths, align, step, size, heading=True)
-            self._grid_row(row, widths, align, step, size, bold=number in bold_rows,
-                           marks=marks[number] if marks else None)
+                top = self._grid_heading(headers, widths, align, step, size)
+            self._grid_cells(row, widths, align, step, size, bold=number in bold_rows,
+                             marks=marks[number] if marks else None)
+            self.line(self.l_margin, self.y, self.l_margin + self.epw, self.y)
+        self._grid_rules(top, widths)
         # fpdf2 fills the text of the SVG charts with the current colour: back to black.
         self.set_fill_color(0)
         self.set_y(self.y + 3)
 
-    def _grid_row(self, cells, widths, align, step, size, heading=False, bold=False,
-                  marks=None):
-        if heading:
-            self.set_fill_color(238, 242, 245)
-        self.rect(self.l_margin, self.y, self.epw, step, style="DF" if heading else "D")
-        x, pad = self.l_margin, 1.5
+    def _grid_heading(self, headers, widths, align, step, size) -> float:
+        top = self.y
+        self.set_fill_color(238, 242, 245)
+        self.rect(self.l_margin, self.y, self.epw, step, style="F")
+        self._grid_cells(headers, widths, align, step, size, bold=True)
+        self.line(self.l_margin, self.y, self.l_margin + self.epw, self.y)
+        return top
+
+    def _grid_rules(self, top: float, widths) -> None:
+        """The frame and the column rules of the rows drawn on this page."""
+        self.rect(self.l_margin, top, self.epw, self.y - top, style="D")
+        x = self.l_margin
+        for width in widths[:-1]:
+            x += width
+            self.line(x, top, x, self.y)
+
+    def _grid_cells(self, cells, widths, align, step, size, bold=False, marks=None):
+        x, pad, k = self.l_margin, 1.5, self.k
+        out = [f"q {_rgb(TEXT)} rg"]
         for column, (text, width) in enumerate(zip(cells, widths)):
             text = str(text)
+            if not text:
+                x += width
+                continue
             color = marks.get(column) if marks else None
-            self.set_font(SANS, "B" if heading or bold or color else "", size)
+            style = "B" if bold or color else ""
+            if (self.font_style, self.font_size_pt) != (style, size):
+                self.set_font(SANS, style, size)
+            wide = self._width(text, style, size)
             room = width - 2 * pad
-            wide = self.get_string_width(text)
             if wide > room:  # a long name is set smaller to fit its cell
                 self.set_font_size(max(5.5, size * room / wide))
                 wide = self.get_string_width(text)
-            if color:
-                self.set_text_color(*color)
+            # The font inside each text object: the q … Q around the row restores the
+            # page's own afterwards (and fpdf2 sets it again for the text that follows).
+            tf = self._set_font_for_page(self.current_font, self.font_size_pt,
+                                         wrap_in_text_object=False)
             tx = x + width - pad - wide if align[column] == "R" else x + pad
-            self.text(tx, self.y + step * 0.5 + self.font_size * 0.36, text)
-            if color:
-                self.set_text_color(*TEXT)
-            if column:
-                self.line(x, self.y, x, self.y + step)
+            ty = self.y + step * 0.5 + self.font_size * 0.36
+            glyphs = self.current_font.encode_text(text)
+            positioned = f"BT {tf} {tx * k:.2f} {(self.h - ty) * k:.2f} Td {glyphs} ET"
+            out.append(f"q {_rgb(color)} rg {positioned} Q" if color else positioned)
             x += width
+        out.append("Q")
+        self._out(" ".join(out))
+        self.current_font_is_set_on_page = False
         self.y += step
+
+    def _width(self, text: str, style: str, size: float) -> float:
+        key = (text, style, size)
+        wide = self._widths.get(key)
+        if wide is None:
+            wide = self._widths[key] = self.get_string_width(text)
+        return wide
 
     def grid_height(self, rows: int, size: float = 9, leading: float = 1.9) -> float:
         """Millimetres a grid of this many rows (and its heading row) takes."""
