@@ -62,6 +62,8 @@ def _revoke_sessions(user: User) -> None:
 
 def authenticate(username: str, password: str) -> User | None:
     """The user if the password is right and the account usable; counts failures."""
+    # No account name holds a NUL, which PostgreSQL's text cannot: such a name is unknown.
+    username = username.replace("\x00", "\ufffd")
     user = db.session.scalar(select(User).where(User.username == username))
     now = utcnow()
     if user is None:

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from healthgrid.forms import Blankless, Id, Invalid
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from healthgrid.clock import today
 from healthgrid.records.schemas import choice, text
@@ -300,6 +300,10 @@ def recorder_name(user) -> str | None:
 class CheckOutSchema(Schema):
     """A check as recorded: every field of the form, the computed score, level, BMI, flags
     and next due date, and who recorded it."""
+
+    class Meta:
+        # dump() adds the form's detail fields, so the document may not close the object.
+        unknown = INCLUDE
     id = fields.Integer()
     enrollment_id = fields.Integer()
     check_date = fields.Date()

@@ -272,7 +272,8 @@ class ContractSchema(Schema):
 
 
 class SearchSchema(Schema):
-    q = fields.String(load_default="", validate=validate.Length(max=64))
+    q = fields.String(load_default="", validate=[validate.Length(max=64), _plain_text(False)],
+                      metadata={"pattern": TEXT_PATTERN})
     grid_id = Id(load_default=None, allow_none=True)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))

@@ -109,6 +109,17 @@ def test_an_empty_choice_is_refused_where_the_document_lists_the_choices(api_as,
     assert set(response.json["errors"]) == {"blood_type"}
 
 
+def test_a_nul_is_refused_alike_on_every_database(api_as, client, district):
+    """PostgreSQL's text holds no NUL: a sign-in name with one names no account (401, as
+    on SQLite), and a search for one is refused with a field message."""
+    response = client.post("/api/v1/auth/token", json={"username": "ad\x00min",
+                                                       "password": "HealthGrid-2026"})
+    assert response.status_code == 401
+    api, headers = api_as("doctor")
+    response = api.get("/api/v1/residents", headers=headers, query_string={"q": "张\x00"})
+    assert response.status_code == 422 and set(response.json["errors"]) == {"q"}
+
+
 # --- the document states what the code enforces -------------------------------------------
 
 def _document(client):
