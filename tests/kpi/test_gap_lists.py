@@ -110,3 +110,17 @@ def test_the_performance_page_explains_the_deduction(login_as, town):  # noqa: F
     page = login_as("manager").get(f"/kpi/performance?scope=institution:{district.centre.id}"
                                    "&period=2026&as_of=2026-11-28").get_data(as_text=True)
     assert "每低于目标 1 个百分点扣该项权重的十分之一" in page and "min(1" not in page
+
+
+def test_down_referral_gap_says_which_are_not_due_yet(login_as, town, db):  # noqa: F811
+    """RULES.md §6 counts every referral received in the period; one still within its 14
+    days is in the gap, and says so (not yet late)."""
+    district, r = town
+    referral.create_down({"to_institution_id": district.centre.id, "reason": "出院",
+                          "urgency": "routine", "id_number": r[1].id_number,
+                          "patient_name": "一"}, district.hospital, None, date(2026, 11, 20))
+    db.session.flush()
+    page = _page(login_as("manager"), district, "down_referral_visit")
+    row = _cells(page, "一")
+    assert "未到期" in row["访视期限"] and "2026-12-04" in row["访视期限"]
+    assert "未到期" not in _cells(page, "六")["访视期限"]
