@@ -38,17 +38,6 @@ def _values_by_grid(result: kpi.Result, code: str) -> dict[int, kpi_rules.Value]
     return {g.id: kpi.values_for_grids(result, [g.id])[code] for g in grids}
 
 
-def _outside_counts(grid_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Household.grid_id, func.count())
-        .join(HouseholdLocation, HouseholdLocation.household_id == Household.id)
-        .where(Household.grid_id.in_(grid_ids), Household.active.is_(True),
-               (HouseholdLocation.located_grid_id.is_(None))
-               | (HouseholdLocation.located_grid_id != Household.grid_id))
-        .group_by(Household.grid_id))
-    return dict(rows.all())
-
-
 def grids_collection(result: kpi.Result, code: str) -> dict:
     """One feature per grid of the scope that has a boundary."""
     grids = {g.id: g for g in result.scope.grids}
@@ -59,7 +48,6 @@ def grids_collection(result: kpi.Result, code: str) -> dict:
     communities = dict(db.session.execute(
         select(Community.id, Community.name)
         .where(Community.id.in_({g.community_id for g in grids.values()}))).all())
-    outside = _outside_counts(list(grids))
     rows = db.session.execute(select(GridBoundary.grid_id, GridBoundary.outline)
                               .where(GridBoundary.grid_id.in_(list(grids)))).all()
     features = []
@@ -79,7 +67,7 @@ def grids_collection(result: kpi.Result, code: str) -> dict:
                 "numerator": value.numerator if value is not None else None,
                 "denominator": value.denominator if value is not None else None,
                 "target": target, "met": value.met if value is not None else None,
-                "colour": shade.colour, "outside": outside.get(grid_id, 0),
+                "colour": shade.colour,
             }})
     return {"type": "FeatureCollection", "features": features,
             "indicator": code, "period": result.period.label, "as_of": result.as_of.isoformat(),
@@ -88,21 +76,21 @@ def grids_collection(result: kpi.Result, code: str) -> dict:
 
 def households_collection(grid: Grid, day: date) -> dict:
     """The grid's located households (points), with how many live there and whether one
-    of them has a follow-up due or overdue."""
-    members = (select(Resident.household_id, func.count(Resident.id).label("n"))
-               .where(Resident.grid_id == grid.id, Resident.status == "active")
-               .group_by(Resident.household_id).subquery())
-    due = (select(Resident.household_id, func.min(Enrollment.next_due_date).label("due"))
-           .join(Enrollment, Enrollment.resident_id == Resident.id)
-           .where(Resident.grid_id == grid.id, Resident.status == "active",
+    of them has a follow-up due or overdue (per household, through the residents' and
+    enrollments' indexes: cheaper than grouping the grid's residents first)."""
+    members = (select(func.count(Resident.id))
+               .where(Resident.household_id == Household.id, Resident.status == "active")
+               .correlate(Household).scalar_subquery())
+    due = (select(func.min(Enrollment.next_due_date))
+           .join(Resident, Resident.id == Enrollment.resident_id)
+           .where(Resident.household_id == Household.id, Resident.status == "active",
                   Enrollment.status == "active")
-           .group_by(Resident.household_id).subquery())
+           .correlate(Household).scalar_subquery())
     rows = db.session.execute(
         select(Household.id, Household.address, Household.head_name, HouseholdLocation.lng,
-               HouseholdLocation.lat, HouseholdLocation.located_grid_id, members.c.n, due.c.due)
+               HouseholdLocation.lat, HouseholdLocation.located_grid_id,
+               members.label("n"), due.label("due"))
         .join(HouseholdLocation, HouseholdLocation.household_id == Household.id)
-        .outerjoin(members, members.c.household_id == Household.id)
-        .outerjoin(due, due.c.household_id == Household.id)
         .where(Household.grid_id == grid.id, Household.active.is_(True))
         .order_by(Household.id)).all()
     features = [{
