@@ -270,13 +270,17 @@ def relocate(institution_id: int) -> int:
     areas = areas_of(g.id for g in grids)
     rows = db.session.execute(
         select(HouseholdLocation.household_id, HouseholdLocation.lng, HouseholdLocation.lat,
-               Household.grid_id)
+               Household.grid_id, HouseholdLocation.located_grid_id)
         .join(Household, Household.id == HouseholdLocation.household_id)
         .where(Household.grid_id.in_([g.id for g in grids]))).all()
     if not rows:
         return 0
     found = locate_points([(r.lng, r.lat, r.grid_id) for r in rows], areas)
-    changes = [{"hid": r.household_id, "gid": gid} for r, gid in zip(rows, found)]
+    # Only the households whose grid changed are written.
+    changes = [{"hid": r.household_id, "gid": gid} for r, gid in zip(rows, found)
+               if gid != r.located_grid_id]
+    if not changes:
+        return len(rows)
     table = HouseholdLocation.__table__
     db.session.execute(
         update(table).where(table.c.household_id == bindparam("hid"))
