@@ -26,12 +26,15 @@ def span_of(start: date, end: date) -> str:
     return "Q" if end.month - start.month == 2 else "M"
 
 
-def _prefix(prefix: str) -> str:
-    """Bucket rows holding the changes up to :{prefix}as_of, each once."""
-    return (f"((grain = 'y' AND bucket < :{prefix}year)"
-            f" OR (grain = 'm' AND bucket >= :{prefix}year AND bucket < :{prefix}month)"
-            f" OR (grain = 'b' AND bucket >= :{prefix}month AND bucket < :{prefix}block)"
-            f" OR (grain = 'd' AND bucket >= :{prefix}block AND bucket <= :{prefix}as_of))")
+def _prefix(table: str, prefix: str, where: str = "", columns: str = "*") -> str:
+    """The bucket rows of `table` holding the changes up to :{prefix}as_of, each once: four
+    ranges of the primary key (grain, bucket, ...), read as such (an OR of them is not)."""
+    ranges = (f"grain = 'y' AND bucket < :{prefix}year",
+              f"grain = 'm' AND bucket >= :{prefix}year AND bucket < :{prefix}month",
+              f"grain = 'b' AND bucket >= :{prefix}month AND bucket < :{prefix}block",
+              f"grain = 'd' AND bucket >= :{prefix}block AND bucket <= :{prefix}as_of")
+    return "(" + " UNION ALL ".join(f"SELECT {columns} FROM {table} WHERE {r}{where}"
+                                    for r in ranges) + ") AS f"
 
 
 def _sums(columns, present) -> str:
@@ -49,19 +52,20 @@ def read(session: Session, w: queries.Window, end: date, live: bool,
     item) provided)."""
     sync(session)
     level, period = set(facts.LEVEL_MEASURES), set(facts.PERIOD_MEASURES)
+    in_period = " AND span = :span AND period_start = :start"
     sql = f"""
         SELECT 'a' AS part, 'g' AS owner_kind, grid_id AS owner_id, {_sums(MEASURES, level)}
-        FROM kpi_level_fact WHERE grid_id IN :grids AND {_prefix('a_')} GROUP BY grid_id
+        FROM {_prefix('kpi_level_fact', 'a_')} WHERE grid_id IN :grids GROUP BY grid_id
         UNION ALL
         SELECT 's', 'g', grid_id, {_sums(MEASURES, {'htn_open', 'dm_open'})}
-        FROM kpi_level_fact WHERE grid_id IN :grids AND {_prefix('s_')} GROUP BY grid_id
+        FROM {_prefix('kpi_level_fact', 's_', columns='grid_id, htn_open, dm_open')}
+        WHERE grid_id IN :grids GROUP BY grid_id
         UNION ALL
         SELECT 'p', owner_kind, owner_id, {_sums(MEASURES, period)}
-        FROM kpi_period_fact WHERE span = :span AND period_start = :start
-          AND ((owner_kind = 'g' AND owner_id IN :grids)
-               OR (owner_kind = 't' AND owner_id IN :teams)
-               OR (owner_kind = 'i' AND owner_id = :institution))
-          AND {_prefix('a_')}
+        FROM {_prefix('kpi_period_fact', 'a_', in_period)}
+        WHERE (owner_kind = 'g' AND owner_id IN :grids)
+           OR (owner_kind = 't' AND owner_id IN :teams)
+           OR (owner_kind = 'i' AND owner_id = :institution)
         GROUP BY owner_kind, owner_id"""
     params = {"grids": list(w.grids) or [-1], "teams": list(team_ids) or [-1],
               "institution": institution_id or -1, "span": span_of(w.start, end),
@@ -128,10 +132,12 @@ def monthly(session: Session, w: queries.Window) -> pd.DataFrame:
                "htn_all_at_target", "dm_all_visits", "dm_all_at_target")
     month = date(w.as_of.year, w.as_of.month, 1)
     sql = f"""
-        SELECT period_start, {_sums(columns, set(columns))} FROM kpi_period_fact
-        WHERE span = 'M' AND owner_kind = 'g' AND owner_id IN :grids
-          AND ((period_start >= :start AND period_start < :month AND grain = 'm')
-               OR (period_start = :month AND {_prefix('a_')}))
+        SELECT period_start, {_sums(columns, set(columns))} FROM (
+          SELECT * FROM kpi_period_fact WHERE span = 'M' AND period_start >= :start
+            AND period_start < :month AND grain = 'm'
+          UNION ALL SELECT * FROM {_prefix('kpi_period_fact', 'a_',
+                                           " AND span = 'M' AND period_start = :month")}
+        ) AS months WHERE owner_kind = 'g' AND owner_id IN :grids
         GROUP BY period_start"""
     params = {"grids": list(w.grids) or [-1], "start": w.start, "month": month,
               **_bounds("a_", w.as_of)}
