@@ -3,12 +3,12 @@ snapshot) summing at most a few dozen bucket rows per grid, whatever the populat
 
 A sum up to as_of reads the year buckets before as_of's year, the month buckets of its
 year before its month, the 8-day blocks of its month before its block, and the days of its
-block up to as_of (facts.buckets). Three sums are read: the level measures on as_of, the
-open enrollments the day before the period (for the managed patients the period does not
-touch: facts._enrollment_periods), and the period's own rows up to as_of."""
+block up to as_of (facts.buckets). Two sums are read: the level measures on as_of (with
+the open enrollments the day before the period, for the managed patients the period does
+not touch: facts._enrollment_periods), and the period's own rows up to as_of."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -53,15 +53,17 @@ def read(session: Session, w: queries.Window, end: date, live: bool,
     sync(session)
     level, period = set(facts.LEVEL_MEASURES), set(facts.PERIOD_MEASURES)
     in_period = " AND span = :span AND period_start = :start"
+    # The open enrollments the day before the period: those on as_of less the changes
+    # since the period began, which are the month, block and day rows of as_of's year
+    # from the period's first month on (a period starts on the first of a month).
+    since = ", ".join(f"SUM(CASE WHEN grain <> 'y' AND bucket >= :start THEN {m} ELSE 0 END)"
+                      f" AS {m}_since" for m in ("htn_open", "dm_open"))
     sql = f"""
-        SELECT 'a' AS part, 'g' AS owner_kind, grid_id AS owner_id, {_sums(MEASURES, level)}
+        SELECT 'a' AS part, 'g' AS owner_kind, grid_id AS owner_id, {_sums(MEASURES, level)},
+          {since}
         FROM {_prefix('kpi_level_fact', 'a_')} WHERE grid_id IN :grids GROUP BY grid_id
         UNION ALL
-        SELECT 's', 'g', grid_id, {_sums(MEASURES, {'htn_open', 'dm_open'})}
-        FROM {_prefix('kpi_level_fact', 's_', columns='grid_id, htn_open, dm_open')}
-        WHERE grid_id IN :grids GROUP BY grid_id
-        UNION ALL
-        SELECT 'p', owner_kind, owner_id, {_sums(MEASURES, period)}
+        SELECT 'p', owner_kind, owner_id, {_sums(MEASURES, period)}, 0, 0
         FROM {_prefix('kpi_period_fact', 'a_', in_period)}
         WHERE (owner_kind = 'g' AND owner_id IN :grids)
            OR (owner_kind = 't' AND owner_id IN :teams)
@@ -69,18 +71,18 @@ def read(session: Session, w: queries.Window, end: date, live: bool,
         GROUP BY owner_kind, owner_id"""
     params = {"grids": list(w.grids) or [-1], "teams": list(team_ids) or [-1],
               "institution": institution_id or -1, "span": span_of(w.start, end),
-              "start": w.start, **_bounds("a_", w.as_of),
-              **_bounds("s_", w.start - timedelta(days=1))}
+              "start": w.start, **_bounds("a_", w.as_of)}
     found: dict[tuple[str, str], dict[int, dict]] = {}
     for row in session.execute(queries.statement(sql, params), params):
-        found.setdefault((row[0], row[1]), {})[int(row[2])] = dict(zip(MEASURES, row[3:]))
+        found.setdefault((row[0], row[1]), {})[int(row[2])] = dict(zip(WITH_SINCE, row[3:]))
     by_grid = _counts(found, w, live)
     counts = pd.DataFrame.from_dict(by_grid, orient="index").astype("int64")
     counts.index.name = "grid_id"
     return counts, by_grid, _provided(found.get(("p", "t"), {}))
 
 
-NOTHING = dict.fromkeys(MEASURES, 0)
+WITH_SINCE = (*MEASURES, "htn_open_since", "dm_open_since")
+NOTHING = dict.fromkeys(WITH_SINCE, 0)
 PLAIN = ("residents", "e_archives", "elderly", "children", "pregnant", "smi", "disabled",
          "contracted", "households", "used_archives")
 IN_PERIOD = ("responses", "aware", "rated", "satisfied", "down_received", "down_visited",
@@ -90,20 +92,21 @@ IN_PERIOD = ("responses", "aware", "rated", "satisfied", "down_received", "down_
 def _counts(found: dict, w: queries.Window, live: bool) -> dict[int, dict[str, int]]:
     """Per grid (and row 0: the centre's down referrals of people without an archive here),
     the counts queries.per_grid gives. Plain dictionaries: hundreds of grids."""
-    on_days, befores = found.get(("a", "g"), {}), found.get(("s", "g"), {})
+    on_days = found.get(("a", "g"), {})
     periods = found.get(("p", "g"), {})
     required_all_days = facts.required_followups((w.as_of - w.start).days + 1)
     out = {}
     for grid_id in sorted(set(w.grids) | {0}):
         on_day = on_days.get(grid_id, NOTHING)
-        before, rows = befores.get(grid_id, NOTHING), periods.get(grid_id, NOTHING)
+        rows = periods.get(grid_id, NOTHING)
         if grid_id == 0:
             rows = {m: sum(r[m] for r in found.get(("p", "i"), {}).values()) for m in MEASURES}
         c = {name: int(on_day[name]) for name in PLAIN}
         c.update((name, int(rows[name])) for name in IN_PERIOD)
         c["archived_in_period"] = int(rows["archived"])
         for prefix in ("htn", "dm"):
-            untouched = int(before[f"{prefix}_open"]) - int(rows[f"{prefix}_carry"])
+            before = int(on_day[f"{prefix}_open"]) - int(on_day[f"{prefix}_open_since"])
+            untouched = before - int(rows[f"{prefix}_carry"])
             c[f"{prefix}_managed"] = untouched + int(rows[f"{prefix}_managed_t"])
             c[f"{prefix}_visits_required"] = (untouched * required_all_days
                                               + int(rows[f"{prefix}_visits_required_t"]))
