@@ -169,6 +169,8 @@ def required_items(by_grid: dict[int, dict[str, int]], team: Team) -> list[str]:
 
 def grid_totals(by_grid: dict[int, dict[str, int]], grid_ids) -> dict[str, int]:
     """The per-grid counts added up over some grids (rates are never averaged)."""
+    if len(grid_ids) == 1:  # a grid, or a team of one grid: most of a centre's rows
+        return dict(by_grid.get(grid_ids[0], {}))
     totals: dict[str, int] = {}
     for grid_id in grid_ids:
         for name, count in by_grid.get(grid_id, {}).items():
