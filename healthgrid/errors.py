@@ -78,6 +78,7 @@ def init_errors(app: Flask) -> None:
         return _http(Conflict())
 
     @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)  # SQLite's driver refuses an integer beyond 64 bits
     def _out_of_range(_exc):
         # A value the column cannot hold (too long, too large) that validation let through.
         db.session.rollback()

@@ -18,7 +18,7 @@ from . import rules
 
 
 class _ReferralBase(Blankless):
-    to_institution_id = fields.Integer(required=True)
+    to_institution_id = Id(required=True)
     department = text(64)
     urgency = choice(rules.URGENCIES, default="routine")
     reason = text(4000, required=True)
@@ -28,11 +28,11 @@ class _ReferralBase(Blankless):
 
 class UpReferralSchema(_ReferralBase):
     """上转: the community doctor's referral to a hospital."""
-    resident_id = fields.Integer(required=True)
+    resident_id = Id(required=True)
     initial_impression = text(2000)
     past_history = text(4000)
     treatment = text(4000)
-    followup_id = fields.Integer(load_default=None, allow_none=True)
+    followup_id = Id(load_default=None, allow_none=True)
 
 
 class DownReferralSchema(_ReferralBase):
@@ -48,7 +48,7 @@ class DownReferralSchema(_ReferralBase):
     treatment_advice = text(4000)
     rehab_advice = text(4000)
     # Only an administrator names the sending hospital; a referral desk sends from its own.
-    from_institution_id = fields.Integer(load_default=None, allow_none=True)
+    from_institution_id = Id(load_default=None, allow_none=True)
 
     @validates("id_number")
     def _id_number_valid(self, value, **_kw):
@@ -86,7 +86,7 @@ class ReferralCreateSchema(UpReferralSchema, DownReferralSchema):
     ONE_OF_BY = ("direction", DIRECTION_SCHEMAS)
     direction = choice(rules.DIRECTIONS, required=True)
     # Required by one direction only: the direction's own schema insists.
-    resident_id = fields.Integer(load_default=None, allow_none=True)
+    resident_id = Id(load_default=None, allow_none=True)
     patient_name = text(64)
 
     @pre_load

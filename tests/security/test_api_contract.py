@@ -120,6 +120,15 @@ def test_a_nul_is_refused_alike_on_every_database(api_as, client, district):
     assert response.status_code == 422 and set(response.json["errors"]) == {"q"}
 
 
+def test_an_id_beyond_the_database_integer_is_a_field_message(api_as, district, db):
+    client, headers = api_as("admin")
+    response = client.post("/api/v1/referrals", headers=headers, json={
+        "direction": "up", "resident_id": 103093055345514989444136960, "reason": "胸闷",
+        "to_institution_id": district.hospital.id})
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"resident_id"}
+
+
 # --- the document states what the code enforces -------------------------------------------
 
 def _document(client):
@@ -186,3 +195,4 @@ def test_the_document_links_what_an_answer_names_to_the_operations_taking_it(cli
     enrollment = links("/api/v1/residents/{resident_id}/enrollments", "post", "201")
     assert enrollment["chronic.create_followup"]["parameters"] == {
         "enrollment_id": "$response.body#/id"}
+
