@@ -74,15 +74,17 @@ class Period:
         return min(self.end, today)
 
 
-# What parse_period takes, as the API's document states it (year 0000 is no date).
-PERIOD_PATTERN = (r"^\s*([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
-                  r"(-[Qq][1-4]|-(0[1-9]|1[0-2]))?\s*$")
+# What parse_period takes, as the API's document states it: years 1900 to 2999 (the
+# indicators reach back a lifetime from a period's end, which earlier years cannot).
+PERIOD_PATTERN = r"^\s*(19[0-9]{2}|2[0-9]{3})(-[Qq][1-4]|-(0[1-9]|1[0-2]))?\s*$"
 SCOPE_PATTERN = r"^(institution|community|grid|team):[0-9]+$"
 
 
 def parse_period(text: str) -> Period:
     """'2026', '2026-Q3' or '2026-11'."""
     text = (text or "").strip()
+    if not re.match(PERIOD_PATTERN, text):
+        raise ValueError(f"not a period: {text!r}")
     if m := re.fullmatch(r"([0-9]{4})", text):
         year = int(m[1])
         return Period(text, date(year, 1, 1), date(year, 12, 31))

@@ -129,6 +129,17 @@ def test_an_id_beyond_the_database_integer_is_a_field_message(api_as, district, 
     assert set(response.json["errors"]) == {"resident_id"}
 
 
+def test_a_period_outside_the_documented_years_is_a_field_message(api_as, district):
+    client, headers = api_as("manager")
+    scope = f"institution:{district.centre.id}"
+    for url in ("/api/v1/kpi", "/api/v1/reports/performance.pdf",
+                "/api/v1/kpi/archive_rate/gaps"):
+        response = client.get(url, headers=headers, query_string={"scope": scope,
+                                                                  "period": "0026-05"})
+        assert response.status_code == 422, url
+        assert set(response.json["errors"]) == {"period"}
+
+
 # --- the document states what the code enforces -------------------------------------------
 
 def _document(client):
@@ -144,7 +155,7 @@ def test_the_document_states_the_period_pattern(client):
     pattern = next(p for p in parameters if p["name"] == "period")["schema"]["pattern"]
     for period in ("2026", "2026-Q3", "2026-11"):
         assert re.search(pattern, period), period
-    for period in ("2026-13", "2026-Q5", "26", "0000", "", "2026-1"):
+    for period in ("2026-13", "2026-Q5", "26", "0000", "", "2026-1", "0026-05"):
         assert not re.search(pattern, period), period
 
 
