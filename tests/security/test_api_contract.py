@@ -34,8 +34,8 @@ def test_a_wrong_type_is_a_field_message_not_a_server_error(api_as, district, db
     response = client.post("/api/v1/households", headers=headers,
                            json={"grid_id": "1", "address": {"line": "幸福里"}, "phone": 13})
     assert response.status_code == 422
-    assert response.json["errors"] == {"grid_id": ["请输入整数。"], "address": ["请输入文本。"],
-                                       "phone": ["请输入文本。"]}
+    assert response.json["errors"] == {
+        "grid_id": ["请输入整数。"], "address": ["请输入文本。"], "phone": ["请输入文本。"]}
     assert _count(db, Referral) == before
 
 
