@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy import select
 
 from healthgrid.extensions import db
+from healthgrid.org.models import Team
 from healthgrid.records.services import get_resident_or_404
 
 from .models import ElderlyCheck, Enrollment, FollowUp
@@ -18,28 +20,25 @@ def get_enrollment_or_404(enrollment_id: int) -> Enrollment:
     return enrollment
 
 
-def get_followup_or_404(followup_id: int) -> FollowUp:
-    """A visit of an enrollment the user may see; any other answers 404."""
-    item = db.session.get(FollowUp, followup_id)
+def _of_enrollment_or_404(model, record_id: int):
+    """A visit or an annual check of an enrollment the user may see; any other answers 404."""
+    item = db.session.get(model, record_id)
     if item is None:
         abort(404)
     get_enrollment_or_404(item.enrollment_id)
     return item
+
+
+def get_followup_or_404(followup_id: int) -> FollowUp:
+    return _of_enrollment_or_404(FollowUp, followup_id)
 
 
 def get_check_or_404(check_id: int) -> ElderlyCheck:
-    """An annual check of an enrollment the user may see; any other answers 404."""
-    item = db.session.get(ElderlyCheck, check_id)
-    if item is None:
-        abort(404)
-    get_enrollment_or_404(item.enrollment_id)
-    return item
+    return _of_enrollment_or_404(ElderlyCheck, check_id)
 
 
 def worklist_teams(scope) -> list:
     """The teams whose worklist the caller may open, by name: the first is the one a page
     or the API opens when none is asked for (the same for both)."""
-    from sqlalchemy import select
-    from healthgrid.org.models import Team
     return list(db.session.scalars(select(Team).where(scope.team_filter(Team.id))
                                    .order_by(Team.name, Team.id)))
