@@ -171,12 +171,19 @@ def _as_form(resident) -> dict:
     return out
 
 
+def _closed(resident):
+    """A closed archive is history: its edit forms send the user back to it, saying so."""
+    if resident.status == "active":
+        return None
+    flash(_("This archive is closed history and cannot change."), "error")
+    return redirect(url_for("records.resident", resident_id=resident.id))
+
+
 @bp.route("/residents/<int:resident_id>/edit", methods=["GET", "POST"])
 def resident_edit(resident_id: int):
     resident = services.get_resident_or_404(resident_id)
-    if resident.status != "active":
-        flash(_("This archive is closed history and cannot change."), "error")
-        return redirect(url_for("records.resident", resident_id=resident.id))
+    if (back := _closed(resident)) is not None:
+        return back
     errors, form = {}, _as_form(resident)
     status = 200
     if request.method == "POST":
@@ -282,9 +289,8 @@ def _profile_errors(errors: dict) -> dict:
 def resident_profile(resident_id: int):
     """The personal basic information form (个人基本信息表), every field of it."""
     resident = services.get_resident_or_404(resident_id)
-    if resident.status != "active":
-        flash(_("This archive is closed history and cannot change."), "error")
-        return redirect(url_for("records.resident", resident_id=resident.id))
+    if (back := _closed(resident)) is not None:
+        return back
     errors, form, status = {}, _profile_form(resident), 200
     version = str(resident.version)
     if request.method == "POST":

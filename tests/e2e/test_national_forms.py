@@ -10,21 +10,28 @@ from playwright.sync_api import expect
 from .conftest import PASSWORD, login, shot
 
 
-def _api_patient(page, program: str, sex: str = "male") -> tuple[int, int]:
-    """A new resident of the doctor's first grid, enrolled in `program` (through the API:
-    the browser part is the visits)."""
+def _api_resident(page, street: str, name: str, sex: str, birth_date: str):
+    """A new resident of the doctor's first grid, made through the API (the browser part is
+    what follows); (resident, API headers)."""
     api = page.request
     token = api.post("/api/v1/auth/token",
                      data={"username": "doctor", "password": PASSWORD}).json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     grid = api.get("/api/v1/grids", headers=headers).json()[0]
     household = api.post("/api/v1/households", headers=headers, data={
-        "grid_id": grid["id"], "address": f"随访路{random.randrange(10**6)}号"}).json()
+        "grid_id": grid["id"], "address": f"{street}{random.randrange(10**6)}号"}).json()
     resident = api.post("/api/v1/residents", headers=headers, data={
-        "household_id": household["id"], "name": "随访测试", "sex": sex,
-        "birth_date": "1958-04-12"}).json()
-    enrollment = api.post(f"/api/v1/residents/{resident['id']}/enrollments", headers=headers,
-                          data={"program": program, "enrolled_on": "2026-01-05"}).json()
+        "household_id": household["id"], "name": name, "sex": sex,
+        "birth_date": birth_date}).json()
+    return resident, headers
+
+
+def _api_patient(page, program: str, sex: str = "male") -> tuple[int, int]:
+    """A new resident enrolled in `program`."""
+    resident, headers = _api_resident(page, "随访路", "随访测试", sex, "1958-04-12")
+    enrollment = page.request.post(
+        f"/api/v1/residents/{resident['id']}/enrollments", headers=headers,
+        data={"program": program, "enrolled_on": "2026-01-05"}).json()
     return resident["id"], enrollment["id"]
 
 
@@ -186,16 +193,8 @@ def test_doctor_fills_the_personal_basic_information_on_a_phone(phone_page, live
 def test_annual_check_flags_screening_and_enrolls_from_the_flag(phone_page, live_server):
     page = phone_page
     login(page, live_server, "doctor")
-    api = page.request
-    token = api.post("/api/v1/auth/token",
-                     data={"username": "doctor", "password": PASSWORD}).json()["token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    grid = api.get("/api/v1/grids", headers=headers).json()[0]
-    household = api.post("/api/v1/households", headers=headers, data={
-        "grid_id": grid["id"], "address": f"体检路{random.randrange(10**6)}号"}).json()
-    resident = api.post("/api/v1/residents", headers=headers, data={
-        "household_id": household["id"], "name": "体检测试", "sex": "female",
-        "birth_date": "1950-02-03"}).json()          # 65+: in the elderly program at once
+    # 65+: in the elderly program at once
+    resident, _headers = _api_resident(page, "体检路", "体检测试", "female", "1950-02-03")
     page.goto(f"/records/residents/{resident['id']}")
     with page.expect_navigation():
         page.get_by_role("link", name="录入年度体检").first.click()
