@@ -1,5 +1,6 @@
-"""What the map's pages and API share: the indicator map of a scope the caller may open,
-and the use cases behind a drawn boundary and a placed household."""
+"""What the map's pages and API share: the indicator map and the community outlines of a
+scope the caller may open, and the use cases behind a drawn boundary and a placed
+household."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,6 +14,7 @@ from healthgrid.clock import today
 from healthgrid.domain import DomainError
 from healthgrid.kpi import access as kpi_access
 from healthgrid.kpi import rules as kpi_rules
+from healthgrid.kpi import services as kpi_services
 from healthgrid.records.models import Household
 
 from . import layers, services
@@ -33,6 +35,18 @@ def indicator_map(scope_text: str | None, code: str | None, period_text: str | N
     period, day = kpi_access.period_and_day(period_text or str(today().year), as_of)
     result = kpi_access.compute_for(scope_text or kpi_access.default_scope(), period, day)
     return layers.grids_collection(result, code)
+
+
+def community_map(scope_text: str | None) -> dict:
+    """The outlines of the communities of a scope (404 outside the caller's scope)."""
+    try:
+        scope = kpi_services.resolve_scope(scope_text or kpi_access.default_scope(),
+                                           current_scope())
+    except ValueError:
+        abort(422, description="scope")
+    except kpi_services.ScopeNotFound:
+        abort(404)
+    return layers.communities_collection(scope.grids)
 
 
 def institution_of_caller() -> int:

@@ -11,7 +11,7 @@ from healthgrid.records.services import get_household_or_404
 from . import access, layers
 from .schemas import (FeatureCollectionOutSchema, FeatureCollectionSchema, GeometrySchema,
                       GridQuerySchema, HouseholdLocatedSchema, HouseholdPatchSchema,
-                      MapGridsQuerySchema, UpdatedSchema)
+                      MapGridsQuerySchema, MapScopeQuerySchema, UpdatedSchema)
 
 blp = api_blueprint("geo_api", __name__, description="Grid map: boundaries and locations")
 
@@ -72,6 +72,18 @@ def map_grids(params):
                                     params["as_of"])
     except DomainError as exc:
         abort(422, message=str(exc.message), errors=exc.as_errors())
+
+
+@blp.route("/map/communities")
+@roles_required(*access.MAP_ROLES)
+@blp.arguments(MapScopeQuerySchema, location="query")
+@blp.response(200, FeatureCollectionOutSchema)
+def map_communities(params):
+    """The outlines of the scope's communities, drawn under the grids: each the union of
+    its grids' boundaries (those of the scope), simplified; properties community_id, code,
+    name, grids (how many grids it is drawn from) and label_point ([lng, lat] inside it,
+    for the name)."""
+    return access.community_map(params["scope"])
 
 
 @blp.route("/map/households")

@@ -1,5 +1,6 @@
 """What the map draws, as GeoJSON FeatureCollections: the grids of a scope coloured by an
-indicator, a grid's located households, and its open events.
+indicator, the outlines of their communities, a grid's located households, and its open
+events.
 
 Indicator values come from the KPI services (kpi.services.compute for the scope, then
 per grid as the dashboard counts them); team-level indicators colour each grid with its
@@ -22,7 +23,7 @@ from healthgrid.kpi import services as kpi
 from healthgrid.org.models import Community, Grid
 from healthgrid.records.models import Household, Resident
 
-from . import rules
+from . import rules, services
 from .models import GridBoundary, HouseholdLocation
 
 
@@ -72,6 +73,28 @@ def grids_collection(result: kpi.Result, code: str) -> dict:
     return {"type": "FeatureCollection", "features": features,
             "indicator": code, "period": result.period.label, "as_of": result.as_of.isoformat(),
             "target": target, "lower_is_better": lower}
+
+
+def communities_collection(grids: list[Grid]) -> dict:
+    """One feature per community of these grids that has a boundary drawn: the union of
+    its grids' boundaries (of these grids only: a team sees its own grids' outline, not
+    its neighbours'), with a point inside it where the name goes."""
+    areas = services.areas_of(g.id for g in grids)
+    parts: dict[int, list] = {}
+    for g in grids:
+        if g.id in areas:
+            parts.setdefault(g.community_id, []).append(areas[g.id])
+    communities = db.session.scalars(select(Community).where(Community.id.in_(list(parts)))
+                                     .order_by(Community.code, Community.id)).all()
+    features = []
+    for community in communities:
+        geometry, (x, y) = rules.community_outline(parts[community.id])
+        features.append({
+            "type": "Feature", "id": community.id, "geometry": geometry,
+            "properties": {"community_id": community.id, "code": community.code,
+                           "name": community.name, "grids": len(parts[community.id]),
+                           "label_point": [x, y]}})
+    return {"type": "FeatureCollection", "features": features}
 
 
 def households_collection(grid: Grid, day: date) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from shapely import make_valid
+from shapely import make_valid, unary_union
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.validation import explain_validity
 
@@ -19,6 +19,9 @@ OVERLAP_TOLERANCE = 0.01
 MAX_DISTANCE_KM = 20.0
 # The map draws outlines simplified to about a metre (1e-5 degree).
 OUTLINE_TOLERANCE = 1e-5
+# A community's outline closes gaps between its grids narrower than about 4 m (twice
+# this, in degrees): slivers left by hand-drawn shared edges, not streets between grids.
+CLOSE_GAP = 2e-5
 EARTH_RADIUS_M = 6_371_008.8
 
 REASONS = ("not_geojson", "not_polygon", "unclosed", "too_few_points", "out_of_range",
@@ -113,6 +116,23 @@ def outline(area) -> dict:
     if simple.is_empty or not simple.is_valid:
         simple = make_valid(area)
     return _rounded(mapping(simple))
+
+
+def community_outline(parts) -> tuple[dict, tuple[float, float]]:
+    """A community's outline drawn from its grids' areas: their union, simplified as a
+    grid's outline, and a point inside it for the community's name.
+
+    Hand-drawn neighbours leave slivers of a metre or two between them (and overlap a
+    little, which the union absorbs); a union alone would draw every such sliver as a
+    line through the community, so they are closed first (grown by CLOSE_GAP, shrunk back:
+    mitred, so that corners stay corners)."""
+    union = unary_union(list(parts))
+    closed = union.buffer(CLOSE_GAP, join_style="mitre").buffer(-CLOSE_GAP,
+                                                                join_style="mitre")
+    if closed.is_empty or not closed.is_valid:
+        closed = union
+    anchor = closed.representative_point()
+    return outline(closed), (round(anchor.x, 6), round(anchor.y, 6))
 
 
 def _rounded(geometry: dict) -> dict:

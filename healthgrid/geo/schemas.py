@@ -51,10 +51,13 @@ class HouseholdLocatedSchema(Schema):
     outside = fields.Boolean()
 
 
-class MapGridsQuerySchema(Schema):
+class MapScopeQuerySchema(Schema):
     scope = scope_field(load_default=None, metadata={
         "description": "institution:<id>, community:<id>, grid:<id> or team:<id>; "
                        "default: the caller's centre (manager) or team (doctor)"})
+
+
+class MapGridsQuerySchema(MapScopeQuerySchema):
     indicator = fields.String(load_default="contract_rate",
                               validate=validate.OneOf([i.code for i in kpi_rules.INDICATORS]))
     period = period_field(load_default=None, metadata={

@@ -77,6 +77,11 @@ def data_grids():
                         "errors": {exc.field: [str(exc.message)]}}), 422
 
 
+@bp.route("/data/communities")
+def data_communities():
+    return jsonify(access.community_map(_map_query()["scope"]))
+
+
 @bp.route("/data/households")
 def data_households():
     grid = get_grid_or_404(request.args.get("grid_id", type=int) or 0)

@@ -1,7 +1,8 @@
 // The grid map (Leaflet, vendored). No inline script: the page hands everything over in
-// data- attributes of #map. Modes: the centre's map coloured by an indicator (a doctor
-// also gets the team's households and open events), one grid's map, and placing a
-// household (data-pick). Vector-only unless the settings name a tile server.
+// data- attributes of #map. Modes: the centre's map coloured by an indicator over its
+// communities' outlines (a doctor also gets the team's households and open events), one
+// grid's map, and placing a household (data-pick). Vector-only unless the settings name
+// a tile server.
 (function () {
   "use strict";
   var el = document.getElementById("map");
@@ -79,6 +80,23 @@
     if (data.features.length) { map.fitBounds(focus.getBounds(), { padding: [12, 12] }); }
     el.dataset.loaded = String(data.features.length);
     return data;
+  }
+
+  // The communities' outlines lie in a pane of their own under the grids (Leaflet's
+  // overlay pane is 400), so the grids stay clickable and coloured on top of them.
+  function drawCommunities(data) {
+    map.createPane("communities").style.zIndex = 390;
+    L.geoJSON(data, {
+      pane: "communities", interactive: false,
+      style: function () { return { color: "#1d2733", weight: 4, opacity: 0.85, fill: false }; }
+    }).addTo(map);
+    data.features.forEach(function (f) {
+      var at = f.properties.label_point;
+      L.tooltip({ permanent: true, direction: "center", className: "community-label",
+                  interactive: false })
+        .setLatLng([at[1], at[0]]).setContent(esc(f.properties.name)).addTo(map);
+    });
+    el.dataset.communities = String(data.features.length);
   }
 
   function householdLayer(gridId) {
@@ -190,6 +208,10 @@
     if (d.edit) { window.healthgridEditing = true; editExisting(); }
   }
 
+  if (d.communitiesUrl) {
+    getJSON(d.communitiesUrl).then(drawCommunities)
+      .catch(function (err) { say(String(err)); el.dataset.communities = "error"; });
+  }
   getJSON(d.grids).then(drawGrids).then(function (data) {
     if (d.pick) { pick(); return; }
     if (d.single) {

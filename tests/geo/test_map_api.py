@@ -1,11 +1,13 @@
 """The map's layers: valid GeoJSON (checked with the geojson package), the indicator's
-value and target per grid, and never another centre's grids."""
+value and target per grid, the communities' outlines, and never another centre's grids."""
 from __future__ import annotations
 
 from datetime import date
 
 import geojson
 import pytest
+import shapely
+import shapely.geometry
 
 from tests import factories
 
@@ -120,3 +122,40 @@ def test_overdue_households_are_marked(api_as, drawn):
         "location": {"lng": LNG + SIDE / 2, "lat": LAT + SIDE / 2}}, headers=headers)
     r = client.get(f"/api/v1/map/households?grid_id={west.id}", headers=headers)
     assert r.json["features"][0]["properties"]["due"] == "overdue"
+
+
+def test_each_community_is_outlined_by_its_grids(api_as, drawn):
+    """The centre's communities, each drawn as one outline round its grids (no line
+    between two grids of one community) with its name placed inside it."""
+    east = factories.community(drawn.centre, name="光明里社区")
+    far = factories.grid(east, code="E1")
+    client, headers = api_as("manager")
+    assert client.put(f"/api/v1/grids/{far.id}/boundary", json=square(LNG + 3 * SIDE, LAT),
+                      headers=headers).status_code == 200
+    r = client.get("/api/v1/map/communities", headers=headers)
+    assert r.status_code == 200, r.json
+    by_name = {f["properties"]["name"]: f for f in valid(r.json)["features"]}
+    assert set(by_name) == {"幸福里社区", "光明里社区"}
+    own = by_name["幸福里社区"]
+    outline = shapely.geometry.shape(own["geometry"])
+    assert outline.geom_type == "Polygon" and not list(outline.interiors)
+    assert outline.bounds == pytest.approx((LNG, LAT, LNG + 2 * SIDE, LAT + SIDE), abs=1e-6)
+    assert shapely.Point(own["properties"]["label_point"]).within(outline)
+    assert own["properties"]["community_id"] == drawn.community.id
+    assert own["properties"]["grids"] == 2
+    only = client.get(f"/api/v1/map/communities?scope=community:{east.id}", headers=headers)
+    assert [f["properties"]["name"] for f in only.json["features"]] == ["光明里社区"]
+
+
+def test_community_outlines_stay_within_the_callers_grids(api_as, drawn):
+    other_centre = factories.institution()
+    client, headers = api_as("doctor")
+    r = client.get("/api/v1/map/communities", headers=headers)
+    [feature_] = valid(r.json)["features"]
+    # The doctor's community drawn from the team's own grid only.
+    assert feature_["properties"]["grids"] == 1
+    assert shapely.geometry.shape(feature_["geometry"]).bounds == pytest.approx(
+        (LNG, LAT, LNG + SIDE, LAT + SIDE), abs=1e-6)
+    client, headers = api_as("manager")
+    assert client.get(f"/api/v1/map/communities?scope=institution:{other_centre.id}",
+                      headers=headers).status_code == 404

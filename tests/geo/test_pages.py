@@ -1,11 +1,14 @@
-"""The map's pages: placing a household at the door, drawing a boundary, the GeoJSON
-import with its problems listed, the grid's page with the households outside it, the
-printed plan and panorama, and the public page's small map."""
+"""The map's pages: placing a household at the door, drawing a boundary, the communities
+under the grids, the GeoJSON import with its problems listed, the grid's page with the
+households outside it, the printed plan and panorama, and the public page's small map."""
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 
+import geojson
 from pypdf import PdfReader
 
 from healthgrid.extensions import db
@@ -113,6 +116,20 @@ def test_plan_and_panorama_pdfs(login_as, district, squares):
     assert r.status_code == 200
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.data)).pages)
     assert "网格划分全景图" in text and "乙团队" in text
+
+
+def test_the_map_page_draws_the_communities_under_the_grids(login_as, district, squares):
+    manager = login_as("manager")
+    _draw(manager, squares)
+    page = manager.get("/map/").get_data(as_text=True)
+    assert "社区边界" in page                                  # in the legend
+    url = re.search(r'data-communities-url="([^"]+)"', page).group(1)
+    data = manager.get(html.unescape(url)).json
+    assert geojson.loads(json.dumps(data)).is_valid
+    assert [f["properties"]["name"] for f in data["features"]] == ["幸福里社区"]
+    other = factories.institution()
+    assert manager.get(f"/map/data/communities?scope=institution:{other.id}").status_code \
+        == 404
 
 
 def test_pages_answer_404_outside_the_scope(login_as, district, squares):

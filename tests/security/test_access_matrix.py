@@ -35,6 +35,8 @@ QUERY_SCOPED = [
     ("GET", "/api/v1/map/grids?scope=institution:{centre}"),
     ("GET", "/api/v1/map/households?grid_id={grid}"),
     ("GET", "/api/v1/map/events?grid_id={grid}"),
+    ("GET", "/api/v1/map/communities?scope=institution:{centre}"),
+    ("GET", "/map/data/communities?scope=institution:{centre}"),
 ]
 
 
