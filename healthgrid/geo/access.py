@@ -6,15 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from healthgrid.auth.scope import current_scope, get_grid_or_404
 from healthgrid.auth.services import audit
 from healthgrid.clock import today
 from healthgrid.domain import DomainError
+from healthgrid.extensions import db
 from healthgrid.kpi import access as kpi_access
 from healthgrid.kpi import rules as kpi_rules
 from healthgrid.kpi import services as kpi_services
+from healthgrid.org.models import Institution
 from healthgrid.records.models import Household
 
 from . import layers, services
@@ -23,6 +26,8 @@ MAP_ROLES = ("admin", "manager", "doctor")
 EDIT_ROLES = ("admin", "manager")
 LOCATE_ROLES = ("admin", "manager", "doctor")
 DEFAULT_INDICATOR = "contract_rate"
+CENTRE_MISSING = _l("Choose a community health centre.")
+CENTRE_UNKNOWN = _l("No community health centre has this number.")
 
 
 def indicator_map(scope_text: str | None, code: str | None, period_text: str | None,
@@ -49,17 +54,33 @@ def community_map(scope_text: str | None) -> dict:
     return layers.communities_collection(scope.grids)
 
 
-def institution_of_caller() -> int:
-    """The centre whose grids a manager imports boundaries for."""
-    institution_id = current_user.institution_id or current_scope().institution_id
-    if institution_id is None:
+def centre_of_caller(requested: int | None) -> Institution:
+    """The centre whose boundaries or panorama a caller works on: a manager's own (naming
+    another answers 404, never that centre's data); an administrator, who has none of
+    their own, names it (a DomainError on institution_id when missing or unknown)."""
+    if current_user.role == "admin":
+        if requested is None:
+            raise DomainError("institution_id", CENTRE_MISSING)
+        centre = db.session.get(Institution, requested)
+        if centre is None or centre.kind != "health_center":
+            raise DomainError("institution_id", CENTRE_UNKNOWN)
+        return centre
+    own = current_user.institution_id or current_scope().institution_id
+    if own is None or requested not in (None, own):
         abort(404)
-    return institution_id
+    return db.session.get(Institution, own)
 
 
-def import_boundaries(collection: dict) -> int:
-    count = services.import_boundaries(institution_of_caller(), collection, current_user.id)
-    audit("map.import_boundaries", detail=f"features={count}")
+def centre_in_view(scope_text: str | None) -> int | None:
+    """The centre a map of this scope shows, if it shows one whole (an administrator's
+    import and panorama start from it)."""
+    kind, _, raw = (scope_text or kpi_access.default_scope()).partition(":")
+    return int(raw) if kind == "institution" and raw.isdigit() else None
+
+
+def import_boundaries(centre: Institution, collection: dict) -> int:
+    count = services.import_boundaries(centre.id, collection, current_user.id)
+    audit("map.import_boundaries", detail=f"institution={centre.id} features={count}")
     return count
 
 

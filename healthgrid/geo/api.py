@@ -9,9 +9,10 @@ from healthgrid.domain import DomainError
 from healthgrid.records.services import get_household_or_404
 
 from . import access, layers
-from .schemas import (FeatureCollectionOutSchema, FeatureCollectionSchema, GeometrySchema,
-                      GridQuerySchema, HouseholdLocatedSchema, HouseholdPatchSchema,
-                      MapGridsQuerySchema, MapScopeQuerySchema, UpdatedSchema)
+from .schemas import (CentreQuerySchema, FeatureCollectionOutSchema, FeatureCollectionSchema,
+                      GeometrySchema, GridQuerySchema, HouseholdLocatedSchema,
+                      HouseholdPatchSchema, MapGridsQuerySchema, MapScopeQuerySchema,
+                      UpdatedSchema)
 
 blp = api_blueprint("geo_api", __name__, description="Grid map: boundaries and locations")
 
@@ -33,14 +34,20 @@ def put_boundary(geometry, grid_id: int):
 
 @blp.route("/map/boundaries", methods=["POST"])
 @roles_required(*access.EDIT_ROLES)
+@blp.arguments(CentreQuerySchema, location="query")
 @blp.arguments(FeatureCollectionSchema)
 @blp.response(200, UpdatedSchema)
-@blp.alt_response(422, description="Each bad feature with its index and reason; nothing saved")
-def import_boundaries(collection):
+@blp.alt_response(422, description="Each bad feature with its index and reason, nothing "
+                                   "saved; or an administrator's institution_id missing or "
+                                   "naming no community health centre")
+@blp.alt_response(404, description="A manager naming another centre")
+def import_boundaries(query, collection):
     """Import the boundaries of the centre's grids from a GeoJSON FeatureCollection whose
-    features carry properties.grid_code: all of them, or none."""
+    features carry properties.grid_code: all of them, or none. The centre is the
+    manager's own; an administrator names it with institution_id."""
     with committed():
-        count = access.import_boundaries(collection)
+        centre = access.centre_of_caller(query["institution_id"])
+        count = access.import_boundaries(centre, collection)
     return {"updated": count}
 
 

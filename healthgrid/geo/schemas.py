@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from healthgrid.forms import Id
 from healthgrid.kpi import rules as kpi_rules
 from healthgrid.kpi.schemas import period_field, scope_field
 
@@ -26,6 +27,15 @@ class FeatureCollectionSchema(Schema):
     features = fields.List(fields.Raw(metadata={"type": "object"}), required=True, metadata={
         "description": "Features with properties.grid_code (and community_code when two "
                        "communities use the same grid code) and a Polygon/MultiPolygon"})
+
+
+class CentreQuerySchema(Schema):
+    """The centre whose boundaries are imported or whose panorama is printed (the API's
+    query, the import page's select, the panorama's link)."""
+    institution_id = Id(load_default=None, metadata={
+        "description": "the community health centre: required for an administrator (who "
+                       "has no centre of their own; missing or not a centre: 422); a "
+                       "manager's own by default, and naming another centre answers 404"})
 
 
 class UpdatedSchema(Schema):

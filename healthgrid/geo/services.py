@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, select, text, update
 from healthgrid.clock import utcnow
 from healthgrid.domain import DomainError
 from healthgrid.extensions import db
-from healthgrid.org.models import Community, Grid
+from healthgrid.org.models import Community, Grid, Institution
 from healthgrid.records.models import Household
 
 from . import rules
@@ -74,6 +74,12 @@ def grids_of_institution(institution_id: int) -> list[Grid]:
     return db.session.scalars(
         select(Grid).join(Community).where(Community.institution_id == institution_id)
         .order_by(Grid.id)).all()
+
+
+def health_centres() -> list[Institution]:
+    """Every community health centre, by code: what an administrator chooses among."""
+    return db.session.scalars(select(Institution).where(Institution.kind == "health_center")
+                              .order_by(Institution.code)).all()
 
 
 def areas_of(grid_ids) -> dict[int, shapely.Geometry]:

@@ -19,6 +19,7 @@ from healthgrid.clock import today
 from healthgrid.downloads import pdf_response
 from healthgrid.domain import DomainError
 from healthgrid.extensions import db
+from healthgrid.forms import clean_form, load_form
 from healthgrid.kpi import rules as kpi_rules
 from healthgrid.labels import label
 from healthgrid.org.models import Grid, Institution
@@ -26,6 +27,7 @@ from healthgrid.records.services import get_household_or_404
 
 from . import access, imports, layers, printing, services
 from .models import HouseholdLocation
+from .schemas import CentreQuerySchema
 
 bp = Blueprint("geo", __name__, url_prefix="/map")
 OUTSIDE_ON_GRID_PAGE = 20   # the rest on the list of households outside their grid
@@ -60,7 +62,8 @@ def index():
         "geo/map.html", q=q, indicators=kpi_rules.INDICATORS, grids=grids,
         can_edit=current_user.role in access.EDIT_ROLES, tiles=_tiles(),
         doctor=current_user.role == "doctor", edit_grid=request.args.get("edit", type=int),
-        outside_count=len(services.outside_households(g.id for g in grids)))
+        outside_count=len(services.outside_households(g.id for g in grids)),
+        centres=_centre_choices(), centre_shown=access.centre_in_view(q["scope"]))
 
 
 def select_grids(scope):
@@ -116,15 +119,32 @@ def save_boundary():
     return redirect(url_for("geo.grid", grid_id=grid.id))
 
 
+def _centre_choices() -> list[tuple[int, str]] | None:
+    """The centres an administrator chooses among (None for a manager: their own)."""
+    if current_user.role != "admin":
+        return None
+    return [(c.id, f"{c.code} {c.name}") for c in services.health_centres()]
+
+
+def _chosen_centre(values) -> Institution:
+    """The centre a page's institution_id names, within what the caller may choose."""
+    data, errors = load_form(CentreQuerySchema(), clean_form(values, ["institution_id"]))
+    if data is None:
+        raise DomainError("institution_id", errors["institution_id"][0])
+    return access.centre_of_caller(data["institution_id"])
+
+
 @bp.route("/boundaries/import", methods=["GET", "POST"])
 @roles_required(*access.EDIT_ROLES)
 def import_boundaries():
-    problems, error = [], None
+    problems, error, errors = [], None, {}
+    form = clean_form(request.values, ["institution_id"])
     if request.method == "POST":
         upload = request.files.get("file")
         try:
+            centre = _chosen_centre(request.form)
             collection = json.loads((upload.read() if upload else b"").decode("utf-8-sig"))
-            count = access.import_boundaries(collection)
+            count = access.import_boundaries(centre, collection)
         except (ValueError, UnicodeDecodeError):
             db.session.rollback()
             error = _("The file is not GeoJSON.")
@@ -134,13 +154,17 @@ def import_boundaries():
             error = str(exc.message)
         except DomainError as exc:
             db.session.rollback()
-            error = str(exc.message)
+            if exc.field == "institution_id":
+                errors = exc.as_errors()
+            else:
+                error = str(exc.message)
         else:
             db.session.commit()
             flash(_("%(n)d grid boundaries imported.", n=count), "success")
-            return redirect(url_for("geo.index"))
-    return render_template("geo/import.html", problems=problems, error=error), \
-        422 if error else 200
+            return redirect(url_for("geo.index", scope=f"institution:{centre.id}"))
+    return render_template("geo/import.html", problems=problems, error=error, errors=errors,
+                           form=form, centres=_centre_choices()), \
+        422 if error or errors else 200
 
 
 @bp.route("/grids/<int:grid_id>")
@@ -225,8 +249,13 @@ def plan_pdf(grid_id: int):
 @bp.route("/panorama.pdf")
 @roles_required(*access.EDIT_ROLES)
 def panorama_pdf():
-    institution_id = access.institution_of_caller()
-    institution = db.session.get(Institution, institution_id)
+    """The centre's panorama: a manager's own; an administrator chooses the centre."""
+    try:
+        institution = _chosen_centre(request.args)
+    except DomainError as exc:
+        return render_template("geo/panorama.html", centres=_centre_choices(),
+                               errors=exc.as_errors(),
+                               form=clean_form(request.args, ["institution_id"])), 422
     data = printing.to_pdf(printing.panorama_html(institution, today()))
     audit("map.panorama", detail=f"institution={institution.id}")
     db.session.commit()

@@ -133,3 +133,44 @@ def test_cli_imports_boundaries_and_relocates(app, db, district, squares, tmp_pa
     result = runner.invoke(map_cli, ["import-boundaries", str(path), "--institution",
                                      district.centre.code])
     assert result.exit_code != 0 and "unknown_grid" in result.output
+
+
+def test_an_administrator_imports_for_the_centre_they_name(api_as, district, squares):
+    """An administrator has no centre of their own: they name it, and the import is still
+    all or nothing."""
+    client, headers = api_as("admin")
+    r = client.post("/api/v1/map/boundaries", json=squares, headers=headers)
+    assert r.status_code == 422
+    assert r.json["errors"] == {"institution_id": ["请选择社区卫生服务中心。"]}
+    for wrong in (district.hospital.id, 2 ** 31 - 1):    # not a centre; nothing at all
+        r = client.post(f"/api/v1/map/boundaries?institution_id={wrong}", json=squares,
+                        headers=headers)
+        assert r.status_code == 422
+        assert r.json["errors"] == {"institution_id": ["没有此编号的社区卫生服务中心。"]}
+    r = client.post("/api/v1/map/boundaries?institution_id=HC001", json=squares,
+                    headers=headers)
+    assert r.status_code == 422 and r.json["errors"] == {"institution_id": ["请输入整数。"]}
+    centre = district.centre.id
+    bad = collection(squares["features"][0], feature("NOPE", square(LNG + SIDE, LAT)))
+    r = client.post(f"/api/v1/map/boundaries?institution_id={centre}", json=bad,
+                    headers=headers)
+    assert r.status_code == 422 and list(r.json["errors"]["features"]) == ["1"]
+    assert boundaries() == 0
+    r = client.post(f"/api/v1/map/boundaries?institution_id={centre}", json=squares,
+                    headers=headers)
+    assert r.status_code == 200, r.json
+    assert r.json == {"updated": 2} and boundaries() == 2
+
+
+def test_a_manager_naming_another_centre_finds_nothing(api_as, district, squares):
+    other = factories.institution()
+    # The other centre has a grid of the same code: still never reached.
+    factories.grid(factories.community(other), code=district.grids[0].code)
+    client, headers = api_as("manager")
+    r = client.post(f"/api/v1/map/boundaries?institution_id={other.id}", json=squares,
+                    headers=headers)
+    assert r.status_code == 404
+    assert boundaries() == 0
+    r = client.post(f"/api/v1/map/boundaries?institution_id={district.centre.id}",
+                    json=squares, headers=headers)
+    assert r.status_code == 200 and boundaries() == 2

@@ -1,6 +1,7 @@
 """The map's pages: placing a household at the door, drawing a boundary, the communities
-under the grids, the GeoJSON import with its problems listed, the grid's page with the
-households outside it, the printed plan and panorama, and the public page's small map."""
+under the grids, the GeoJSON import with its problems listed (into the centre an
+administrator chooses), the grid's page with the households outside it, the printed plan
+and panorama, and the public page's small map."""
 from __future__ import annotations
 
 import html
@@ -15,7 +16,7 @@ from healthgrid.extensions import db
 from healthgrid.geo.models import GridBoundary, HouseholdLocation
 
 from tests import factories
-from tests.helpers import press, submit
+from tests.helpers import _Forms, press, submit
 
 from .conftest import LAT, LNG, SIDE, collection, feature, square
 
@@ -148,3 +149,73 @@ def test_find_my_team_shows_the_grid_on_a_small_map(client, login_as, district, 
     _draw(login_as("manager"), squares)
     page = client.get(f"/team?grid_id={district.grids[0].id}").get_data(as_text=True)
     assert 'id="grid-map"' in page and "<svg" in page
+
+
+def _upload(client, url: str, data: dict, button: str = "导入", **fields):
+    """The import page's form sent as press() sends a form: its own fields (the CSRF
+    token, the centre its select shows), `fields` chosen in its controls, and the file."""
+    forms = _Forms()
+    forms.feed(client.get(url).get_data(as_text=True))
+    form = next(f for f in forms.forms if any(b["text"].strip() == button for b in f["buttons"]))
+    sent = dict(form["pairs"])
+    for name, value in fields.items():
+        assert str(value) in form["controls"][name], (name, form["controls"][name])
+        sent[name] = str(value)
+    sent["file"] = (io.BytesIO(json.dumps(data).encode()), "grids.geojson")
+    return client.post(form["action"] or url, data=sent, content_type="multipart/form-data")
+
+
+def test_an_administrator_chooses_the_centre_to_import_into(login_as, district, squares):
+    admin = login_as("admin")
+    page = admin.get("/map/boundaries/import").get_data(as_text=True)
+    assert f'value="{district.hospital.id}"' not in page      # a hospital is no choice
+    r = _upload(admin, "/map/boundaries/import", squares)     # the select left at "—"
+    assert r.status_code == 422
+    assert "请选择社区卫生服务中心。" in r.get_data(as_text=True)
+    assert db.session.query(GridBoundary).count() == 0
+    r = _upload(admin, "/map/boundaries/import", squares, institution_id=district.centre.id)
+    assert r.status_code == 302
+    assert r.headers["Location"].endswith(f"scope=institution:{district.centre.id}")
+    assert db.session.query(GridBoundary).count() == 2
+    with admin.session_transaction() as session:
+        session["lang"] = "en"
+    r = _upload(admin, "/map/boundaries/import", squares, "Import")
+    assert r.status_code == 422
+    assert "Choose a community health centre." in r.get_data(as_text=True)
+
+
+def test_a_manager_cannot_import_into_another_centre(login_as, district, squares):
+    other = factories.institution()
+    factories.grid(factories.community(other), code=district.grids[0].code)
+    manager = login_as("manager")
+    assert "institution_id" not in manager.get("/map/boundaries/import").get_data(as_text=True)
+    r = manager.post("/map/boundaries/import", data={
+        "csrf_token": _token(manager, "/map/boundaries/import"), "institution_id": other.id,
+        "file": (io.BytesIO(json.dumps(squares).encode()), "grids.geojson")},
+        content_type="multipart/form-data")
+    assert r.status_code == 404
+    assert db.session.query(GridBoundary).count() == 0
+
+
+def test_an_administrator_prints_the_panorama_of_a_chosen_centre(login_as, district,
+                                                                  squares):
+    _draw(login_as("manager"), squares)
+    admin = login_as("admin")
+    page = admin.get(f"/map/?scope=institution:{district.centre.id}").get_data(as_text=True)
+    forms = _Forms()
+    forms.feed(page)
+    panorama = next(f for f in forms.forms if f["action"] == "/map/panorama.pdf")
+    assert dict(panorama["pairs"])["institution_id"] == str(district.centre.id)
+    assert str(district.hospital.id) not in panorama["controls"]["institution_id"]
+    r = admin.get("/map/panorama.pdf")
+    assert r.status_code == 422 and "请选择社区卫生服务中心。" in r.get_data(as_text=True)
+    r = admin.get(f"/map/panorama.pdf?institution_id={district.hospital.id}")
+    assert r.status_code == 422
+    assert "没有此编号的社区卫生服务中心。" in r.get_data(as_text=True)
+    r = admin.get(f"/map/panorama.pdf?institution_id={district.centre.id}")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.data)).pages)
+    assert "网格划分全景图" in text and "乙团队" in text
+    other = factories.institution()
+    manager = login_as("manager")
+    assert manager.get(f"/map/panorama.pdf?institution_id={other.id}").status_code == 404

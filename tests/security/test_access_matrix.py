@@ -37,6 +37,7 @@ QUERY_SCOPED = [
     ("GET", "/api/v1/map/events?grid_id={grid}"),
     ("GET", "/api/v1/map/communities?scope=institution:{centre}"),
     ("GET", "/map/data/communities?scope=institution:{centre}"),
+    ("GET", "/map/panorama.pdf?institution_id={centre}"),
 ]
 
 
