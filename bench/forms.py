@@ -89,8 +89,9 @@ def main() -> None:
     with app.test_request_context():
         # One resident: loading, HTML, PDF, as GET /residents/<id>/forms.pdf does.
         sample = _sample_residents(args.sampled, args.seed)
-        printing.resident_forms_pdf(db.session.get(Resident, sample[0]), args.year)  # warm-up
-        db.session.rollback()
+        for resident_id in sample:  # warm-up: connections, caches, the PDF worker processes
+            printing.resident_forms_pdf(db.session.get(Resident, resident_id), args.year)
+            db.session.rollback()
         timings, pages = [], []
         for resident_id in sample:
             resident = db.session.get(Resident, resident_id)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from healthgrid.auth.models import User
 from healthgrid.auth.services import audit
 from healthgrid.extensions import db
+from healthgrid import pdfparts
 from healthgrid.records import history
 from healthgrid.records.models import Resident
 from healthgrid.records.rules import age_on
@@ -23,6 +24,32 @@ from . import checkform, rules
 from .models import ElderlyCheck, Enrollment, FollowUp
 
 VISITS_PER_SHEET = 4
+PROFILE_PAGES, CHECK_PAGES = 1, 2   # as the demo's forms lay out; a sheet is one page
+
+# WeasyPrint's HTML defaults for just the elements templates/chronic/print/forms.html uses
+# (pdfparts.render_counted: its own 250 rules were a fifth of the layout time). The test
+# renders the forms with both sheets and compares the pages pixel for pixel.
+FORMS_UA_CSS = """
+html, body, section, h1, h2, p { display: block }
+head, style, title, meta { display: none }
+body { margin: 8px }
+p { margin: 1em 0 }
+h1 { font-size: 2em; margin: .67em 0 }
+h2 { font-size: 1.5em; margin: .83em 0 }
+h1, h2 { font-weight: bold; hyphens: manual; break-after: avoid; break-inside: avoid }
+b, th { font-weight: bold }
+table { display: table; box-sizing: border-box; border-spacing: 2px; border-collapse: separate;
+        text-indent: initial }
+colgroup { display: table-column-group }
+col { display: table-column }
+tbody { display: table-row-group; vertical-align: middle }
+tr { display: table-row; vertical-align: inherit }
+td, th { display: table-cell; vertical-align: inherit; padding: 1px }
+table, td, th { border-color: gray }
+tbody, tr { border-color: inherit }
+br::before { content: "\\A"; white-space: pre-line }
+@page { margin: 75px; @bottom-center { text-align: center; vertical-align: middle } }
+"""
 
 
 @dataclass
@@ -87,10 +114,18 @@ def grid_packets(grid_id: int, program: str, year: int, with_profile: bool = Fal
     return packets
 
 
-def forms_html(packets: list, year: int, day: date) -> str:
-    """The packets as one HTML document, Chinese whatever the interface language."""
+def expected_pages(packet: Packet) -> int:
+    """The pages a packet takes but for a form that runs over (pdfparts renumbers then)."""
+    return ((packet.profile is not None) * PROFILE_PAGES + len(packet.checks) * CHECK_PAGES
+            + len(packet.sheets))
+
+
+def forms_html(packets: list, year: int, day: date, first_page: int = 1) -> str:
+    """The packets as one HTML document, Chinese whatever the interface language, its
+    pages numbered from first_page."""
     with force_locale("zh_CN"):
         return render_template("chronic/print/forms.html", packets=packets, year=year,
+                               first_page=first_page,
                                day=day, age_on=age_on, sections=checkform.SECTIONS,
                                points=rules.SETTINGS.selfcare_points,
                                level_names=[level for level, _upper
@@ -98,19 +133,23 @@ def forms_html(packets: list, year: int, day: date) -> str:
                                items=rules.SELFCARE_ITEMS, per_sheet=VISITS_PER_SHEET)
 
 
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    return HTML(string=html, base_url=current_app.static_folder).write_pdf()
+def render_pdf(packets: list, year: int, day: date) -> bytes:
+    """The packets' forms as one PDF, laid out on several processes when they are many."""
+    return pdfparts.render_parts(
+        lambda some, first_page: forms_html(some, year, day, first_page), packets,
+        expected_pages, workers=current_app.config.get("PDF_WORKERS",
+                                                       pdfparts.default_workers()),
+        base_url=current_app.static_folder, ua_css=FORMS_UA_CSS)
 
 
 def resident_forms_pdf(resident: Resident, year: int) -> bytes:
     packet = resident_packet(resident, year)
     audit("forms.print", resident, resident_id=resident.id, detail=f"year={year}")
-    return render_pdf(forms_html([packet], year, date.today()))
+    return render_pdf([packet], year, date.today())
 
 
 def grid_forms_pdf(grid, program: str, year: int, with_profile: bool = False) -> bytes:
     packets = grid_packets(grid.id, program, year, with_profile)
     audit("forms.print_grid", grid, detail=f"program={program} year={year} "
                                            f"residents={len(packets)}")
-    return render_pdf(forms_html(packets, year, date.today()))
+    return render_pdf(packets, year, date.today())

@@ -86,3 +86,26 @@ def test_archive_page_prints_the_resident(login_as, district, db):
     assert f"/chronic/residents/{resident.id}/forms.pdf" in page
     response = doctor.get(f"/chronic/residents/{resident.id}/forms.pdf?year=2026")
     assert response.status_code == 200 and "个人基本信息表" in _text(response.data)
+
+
+def _png_pages(pdf: bytes, folder, name: str) -> list[bytes]:
+    (folder / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(folder / f"{name}.pdf"),
+                    str(folder / name)], check=True)
+    return [path.read_bytes() for path in sorted(folder.glob(f"{name}-*.png"))]
+
+
+def test_the_forms_own_stylesheet_draws_what_weasyprints_defaults_draw(api_as, district, db,
+                                                                       tmp_path):
+    """The forms are laid out with a user-agent stylesheet of their own (FORMS_UA_CSS, for
+    speed): every page must look exactly as with WeasyPrint's HTML defaults."""
+    from healthgrid import pdfparts
+    from healthgrid.chronic import printing
+    from healthgrid.records.models import Resident
+    client, headers = api_as("doctor")
+    resident = db.session.get(Resident, _patient(client, headers, district)["id"])
+    html = printing.forms_html([printing.resident_packet(resident, 2026)], 2026, today())
+    lean = _png_pages(pdfparts.render(html, ua_css=printing.FORMS_UA_CSS), tmp_path, "lean")
+    usual = _png_pages(pdfparts.render(html), tmp_path, "usual")
+    assert len(lean) == len(usual) >= 4          # profile, check, two sheets
+    assert [page == other for page, other in zip(lean, usual)] == [True] * len(usual)

@@ -80,8 +80,9 @@ def _schemathesis(base: str, token: str, phases: str, seconds: int, tmp_path: Pa
         "--max-examples", str(EXAMPLES), "--max-time", str(seconds), "--seed", "1",
         # The administrator reaches every operation (both referral directions).
         "--header", f"Authorization: Bearer {token}",
-        # A grid's national forms for every enrolled resident (hundreds of pages) outlast a
-        # request's time here; tests/chronic prints them, bench/forms.py times them.
+        # A grid's national forms for every enrolled resident are hundreds of pages, some
+        # seconds each call: the fuzzer's time goes to the other operations. tests/chronic
+        # prints them, bench/forms.py times them.
         "--exclude-path", "/api/v1/grids/{grid_id}/forms.pdf",
         "--baseline", str(BASELINE),
         "--report", "json", "--report-json-path", str(report), "--no-color"]
