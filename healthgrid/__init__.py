@@ -1,6 +1,8 @@
 """HealthGrid: grid-based community health services."""
 from __future__ import annotations
 
+import gc
+
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
@@ -24,7 +26,18 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_domains(app)
     register_errorhandlers(app)
+    _freeze_start_up()
     return app
+
+
+def _freeze_start_up() -> None:
+    """What start-up made (modules, the app, SQLAlchemy's mappers, the API document) lives
+    as long as the process: it is moved out of the cyclic collector's reach. The
+    collector's full passes walked all of it in the middle of requests, a pause of up to
+    200 ms (bench/map.py at 1,000,000 residents: the indicator map's slowest run 366 ms
+    before, 156 ms after)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _prepare_database_url(app: Flask) -> None:
