@@ -27,6 +27,7 @@ EXAMPLES = int(os.environ.get("HEALTHGRID_FUZZ_EXAMPLES", "25"))
 SECONDS = int(os.environ.get("HEALTHGRID_FUZZ_SECONDS", "80"))
 STATEFUL_SECONDS = int(os.environ.get("HEALTHGRID_FUZZ_STATEFUL_SECONDS", "45"))
 BASELINE = Path(__file__).resolve().parents[1] / "data" / "api_fuzz_baseline.json"
+ROOT = Path(__file__).resolve().parents[2]   # gunicorn reads gunicorn.conf.py from here
 BIN = Path(sys.executable).parent
 PASSWORD = "HealthGrid-2026"
 
@@ -48,7 +49,7 @@ def fuzzed_server(tmp_path_factory):
         with (tmp / "server.log").open("wb") as log:
             proc = subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
                                      "healthgrid:create_app()"],
-                                    env=env, stdout=subprocess.DEVNULL, stderr=log)
+                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
         base = f"http://127.0.0.1:{port}"
         problem = _wait_until_answering(f"{base}/login", proc, 30)
         if problem:
