@@ -16,7 +16,6 @@ from healthgrid.domain import DomainError
 from healthgrid.extensions import db
 from healthgrid.kpi import access as kpi_access
 from healthgrid.kpi import rules as kpi_rules
-from healthgrid.kpi import services as kpi_services
 from healthgrid.org.models import Institution
 from healthgrid.records.models import Household
 
@@ -44,13 +43,7 @@ def indicator_map(scope_text: str | None, code: str | None, period_text: str | N
 
 def community_map(scope_text: str | None) -> dict:
     """The outlines of the communities of a scope (404 outside the caller's scope)."""
-    try:
-        scope = kpi_services.resolve_scope(scope_text or kpi_access.default_scope(),
-                                           current_scope())
-    except ValueError:
-        abort(422, description="scope")
-    except kpi_services.ScopeNotFound:
-        abort(404)
+    scope = kpi_access.scope_for(scope_text or kpi_access.default_scope())
     return layers.communities_collection(scope.grids)
 
 

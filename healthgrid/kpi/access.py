@@ -46,13 +46,17 @@ def period_and_day(period_text: str, as_of: date | None) -> tuple[rules.Period, 
         raise DomainError("as_of", AS_OF_HELP) from None
 
 
-def compute_for(scope_text: str, period: rules.Period, as_of: date,
-                with_trend: bool = False) -> services.Result:
-    """Count the indicators of a scope the caller may open; any other answers 404."""
+def scope_for(scope_text: str) -> services.ScopeRef:
+    """A scope the caller may open; a malformed one answers 422, any other 404."""
     try:
-        scope = services.resolve_scope(scope_text, current_scope())
+        return services.resolve_scope(scope_text, current_scope())
     except ValueError:
         abort(422, description="scope")
     except services.ScopeNotFound:
         abort(404)
-    return services.compute(scope, period, as_of, today(), with_trend)
+
+
+def compute_for(scope_text: str, period: rules.Period, as_of: date,
+                with_trend: bool = False) -> services.Result:
+    """Count the indicators of a scope the caller may open; any other answers 404."""
+    return services.compute(scope_for(scope_text), period, as_of, today(), with_trend)
