@@ -1,4 +1,5 @@
-"""Long WeasyPrint documents laid out on every core.
+"""WeasyPrint documents: each PDF of the app through render(), a long one laid out on
+every core by render_parts().
 
 WeasyPrint lays out a page of the national forms in about a tenth of a second, all of it
 Python on one core: a grid's year of follow-up sheets (300 pages and more) would keep one
@@ -178,15 +179,15 @@ def render_parts(build: Callable[[Sequence[T], int], str], items: Sequence[T],
     build(some_items, first_page) is the HTML of those items, numbered from first_page;
     expected_pages(item) how many pages an item usually takes."""
     pages = [max(1, expected_pages(item)) for item in items]
-    parts = min(max(workers, -(-sum(pages) // PAGES_PER_PART)), sum(pages) // MIN_PAGES_PER_PART)
+    total = sum(pages)
+    parts = min(max(workers, -(-total // PAGES_PER_PART)), total // MIN_PAGES_PER_PART)
     if workers < 2 or parts < 2:
         return render(build(items, 1), base_url, ua_css)
-    slices = _slices(items, pages, parts)
-    runs = [[items[i] for i in run] for run in slices]
-    starts, page = [], 1
-    for run in slices:
+    runs, starts, page = [], [], 1
+    for indexes in _slices(items, pages, parts):
+        runs.append([items[i] for i in indexes])
         starts.append(page)
-        page += sum(pages[i] for i in run)
+        page += sum(pages[i] for i in indexes)
     results = _render_in_pool([(lambda run=run, start=start: build(run, start))
                                for run, start in zip(runs, starts)], workers, base_url, ua_css)
     page = 1

@@ -13,9 +13,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from healthgrid.auth.models import User
+from healthgrid import pdfparts
 from healthgrid.auth.services import audit
 from healthgrid.extensions import db
-from healthgrid import pdfparts
 from healthgrid.records import history
 from healthgrid.records.models import Resident
 from healthgrid.records.rules import age_on

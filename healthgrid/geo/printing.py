@@ -11,6 +11,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from healthgrid import pdfparts
 from healthgrid.extensions import db
 from healthgrid.org.models import Community, Grid, Institution, Team
 from healthgrid.surveys.cards import qr_data_uri
@@ -117,8 +118,7 @@ def panorama_html(institution: Institution, day: date) -> str:
 
 
 def to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    return HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    return pdfparts.render(html, current_app.static_folder)
 
 
 def outline_geojson(grid_id: int) -> dict | None:

@@ -8,6 +8,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_login import current_user
 
+from healthgrid import pdfparts
 from healthgrid.auth.scope import current_scope
 from healthgrid.labels import label
 from healthgrid.records.rules import age_on
@@ -51,6 +52,4 @@ def render_form_html(referral: Referral) -> str:
 
 
 def referral_form_pdf(referral: Referral) -> bytes:
-    from weasyprint import HTML
-    html = render_form_html(referral)
-    return HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    return pdfparts.render(render_form_html(referral), current_app.static_folder)

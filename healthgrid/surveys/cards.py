@@ -10,6 +10,7 @@ import segno
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from healthgrid import pdfparts
 from healthgrid.org.models import Team
 
 from . import services
@@ -48,5 +49,4 @@ def card_html(team: Team, day: date) -> str:
 
 
 def card_pdf(team: Team, day: date) -> bytes:
-    from weasyprint import HTML
-    return HTML(string=card_html(team, day), base_url=current_app.static_folder).write_pdf()
+    return pdfparts.render(card_html(team, day), current_app.static_folder)
